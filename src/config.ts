@@ -1,0 +1,230 @@
+// The only reader of process.env: every setting is parsed and validated here, once, into one typed
+// object. A bad value stops the process at start with a message naming the variable, instead of
+// surfacing later as a confusing upstream failure.
+
+export interface UpstreamEndpoints {
+  /** Identity root; the gateway adds `/v2.0/tokens`. */
+  identityUrl?: string;
+  /** Compute root; the gateway adds `/v2/{tenantId}`. */
+  computeUrl?: string;
+  /** Image root; the gateway adds `/v2/images...`. */
+  imageUrl?: string;
+  /** Block storage root; the gateway adds `/v2/{tenantId}`. */
+  volumeUrl?: string;
+  /** Network root; the gateway adds `/v2.0/networks...`. */
+  networkUrl?: string;
+}
+
+export interface ServiceAccount {
+  tenantId: string;
+  username: string;
+  /** The API password (never logged, never part of an error). */
+  apiPassword: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  region: string;
+  endpoints: UpstreamEndpoints;
+  /** Present when NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD are all set. */
+  serviceAccount?: ServiceAccount;
+  /** True when no upstream is configured: `npm start` then runs the embedded simulator. */
+  useEmbeddedSimulator: boolean;
+  upstream: {
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    /** Retries of idempotent (GET) calls on connection errors and 502/503/504. */
+    maxRetries: number;
+    retryBaseDelayMs: number;
+    /** Keep-alive connections per upstream origin. */
+    connectionsPerOrigin: number;
+    /** Consecutive failures that open a service's circuit breaker. */
+    breakerFailureThreshold: number;
+    /** How long an open breaker fails fast before it lets one probe through. */
+    breakerResetMs: number;
+    /** A token is refreshed this many seconds before its `expires`. */
+    tokenRefreshMarginSeconds: number;
+    /** Largest upstream response body accepted, in bytes. */
+    maxResponseBytes: number;
+  };
+  /** Overall budget of one GraphQL request; upstream calls still running after it are aborted. */
+  requestDeadlineMs: number;
+  cache: {
+    flavorsTtlMs: number;
+    imagesTtlMs: number;
+    keypairsTtlMs: number;
+    /** Most entries kept per cache, across all tenants (least recently used are dropped). */
+    maxEntries: number;
+  };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+    maxPageSize: number;
+    maxBodyBytes: number;
+    maxBatchOperations: number;
+  };
+  graphiql: boolean;
+  introspection: boolean;
+  /** Path of a JSON file mapping operation hashes to documents; when set, only those may run. */
+  persistedOperationsFile?: string;
+  /** Origins allowed by CORS; empty means CORS is off (no cross-origin browser access). */
+  corsOrigins: string[];
+  simulator: {
+    port: number;
+    host: string;
+    tenantId: string;
+    username: string;
+    apiPassword: string;
+    /** Milliseconds a new server stays in BUILD (and an action in its transitional state). */
+    buildDelayMs: number;
+    seed: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  if (parsed.username || parsed.password) throw new ConfigError(`${name} must not carry credentials`);
+  return raw.replace(/\/+$/, '');
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = text(env, 'NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const endpoints: UpstreamEndpoints = {
+    identityUrl: url(env, 'NHN_IDENTITY_URL'),
+    computeUrl: url(env, 'NHN_COMPUTE_URL'),
+    imageUrl: url(env, 'NHN_IMAGE_URL'),
+    volumeUrl: url(env, 'NHN_VOLUME_URL'),
+    networkUrl: url(env, 'NHN_NETWORK_URL'),
+  };
+
+  const account = {
+    tenantId: text(env, 'NHN_TENANT_ID'),
+    username: text(env, 'NHN_USERNAME'),
+    apiPassword: env.NHN_API_PASSWORD || undefined,
+  };
+  const accountParts = Object.values(account).filter((v) => v !== undefined).length;
+  if (accountParts > 0 && accountParts < 3) {
+    throw new ConfigError('NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD must be set together');
+  }
+  const serviceAccount = accountParts === 3 ? (account as ServiceAccount) : undefined;
+  if (serviceAccount && !endpoints.identityUrl) {
+    throw new ConfigError('NHN_IDENTITY_URL is required with a service account');
+  }
+
+  const useEmbeddedSimulator = !endpoints.identityUrl && !endpoints.computeUrl;
+  if (!useEmbeddedSimulator && !serviceAccount) {
+    // Pass-through only: without a catalog, every endpoint must be given.
+    const missing = (['computeUrl', 'imageUrl', 'volumeUrl'] as const).filter((k) => !endpoints[k]);
+    if (missing.length > 0) {
+      const names = missing.map((k) => `NHN_${k.replace('Url', '').toUpperCase()}_URL`);
+      throw new ConfigError(`pass-through mode without a service account needs ${names.join(', ')}`);
+    }
+  }
+
+  const corsOrigins = (text(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    nodeEnv,
+    logLevel,
+    region: (text(env, 'NHN_REGION') ?? 'KR1').toUpperCase(),
+    endpoints,
+    serviceAccount,
+    useEmbeddedSimulator,
+    upstream: {
+      connectTimeoutMs: integer(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 3_000, 1, 600_000),
+      headersTimeoutMs: integer(env, 'UPSTREAM_HEADERS_TIMEOUT_MS', 10_000, 1, 600_000),
+      bodyTimeoutMs: integer(env, 'UPSTREAM_BODY_TIMEOUT_MS', 10_000, 1, 600_000),
+      maxRetries: integer(env, 'UPSTREAM_MAX_RETRIES', 2, 0, 5),
+      retryBaseDelayMs: integer(env, 'UPSTREAM_RETRY_BASE_DELAY_MS', 100, 0, 60_000),
+      connectionsPerOrigin: integer(env, 'UPSTREAM_CONNECTIONS_PER_ORIGIN', 32, 1, 1024),
+      breakerFailureThreshold: integer(env, 'UPSTREAM_BREAKER_FAILURES', 5, 1, 1000),
+      breakerResetMs: integer(env, 'UPSTREAM_BREAKER_RESET_MS', 10_000, 10, 600_000),
+      tokenRefreshMarginSeconds: integer(env, 'TOKEN_REFRESH_MARGIN_SECONDS', 300, 0, 3600),
+      maxResponseBytes: integer(env, 'UPSTREAM_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 ** 3),
+    },
+    requestDeadlineMs: integer(env, 'REQUEST_DEADLINE_MS', 30_000, 100, 600_000),
+    cache: {
+      flavorsTtlMs: integer(env, 'CACHE_FLAVORS_TTL_MS', 300_000, 0, 86_400_000),
+      imagesTtlMs: integer(env, 'CACHE_IMAGES_TTL_MS', 300_000, 0, 86_400_000),
+      keypairsTtlMs: integer(env, 'CACHE_KEYPAIRS_TTL_MS', 60_000, 0, 86_400_000),
+      maxEntries: integer(env, 'CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    },
+    limits: {
+      maxDepth: integer(env, 'LIMIT_MAX_DEPTH', 12, 1, 1000),
+      maxAliases: integer(env, 'LIMIT_MAX_ALIASES', 30, 0, 10_000),
+      maxTokens: integer(env, 'LIMIT_MAX_TOKENS', 3_000, 10, 1_000_000),
+      maxCost: integer(env, 'LIMIT_MAX_COST', 50_000, 1, 100_000_000),
+      maxPageSize: integer(env, 'LIMIT_MAX_PAGE_SIZE', 1000, 1, 1000),
+      maxBodyBytes: integer(env, 'LIMIT_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      maxBatchOperations: integer(env, 'LIMIT_MAX_BATCH', 10, 1, 1000),
+    },
+    graphiql: flag(env, 'GRAPHIQL', !production),
+    introspection: flag(env, 'INTROSPECTION', !production),
+    persistedOperationsFile: text(env, 'PERSISTED_OPERATIONS_FILE'),
+    corsOrigins,
+    simulator: {
+      port: integer(env, 'SIMULATOR_PORT', 5000, 0, 65535),
+      host: text(env, 'SIMULATOR_HOST') ?? '127.0.0.1',
+      tenantId: text(env, 'SIMULATOR_TENANT_ID') ?? '6cdebe3eb0094910bc41f1d42ebe4cb7',
+      username: text(env, 'SIMULATOR_USERNAME') ?? 'demo@example.com',
+      apiPassword: env.SIMULATOR_API_PASSWORD || 'demo-api-password',
+      buildDelayMs: integer(env, 'SIMULATOR_BUILD_DELAY_MS', 1000, 0, 600_000),
+      seed: integer(env, 'SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
+    },
+  };
+}
