@@ -300,8 +300,12 @@ export interface UpstreamSession {
 }
 
 export interface UpstreamClient {
-  /** A session for one GraphQL request; `signal` aborts every call still running (the deadline). */
-  session(caller: Caller, options?: { signal?: AbortSignal }): UpstreamSession;
+  /**
+   * A session for one GraphQL request; `signal` aborts every call still running (the deadline).
+   * `deadline` (epoch ms, default now + requestDeadlineMs) is when that signal will fire: no retry
+   * wait is started that would end after it.
+   */
+  session(caller: Caller, options?: { signal?: AbortSignal; deadline?: number }): UpstreamSession;
   /** POST /v2.0/tokens with the given credentials (the `issueToken` mutation); nothing is cached. */
   issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess>;
   /** Resolves once the service account (if any) holds a token and its catalog (for /ready). */

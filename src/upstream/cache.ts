@@ -1,0 +1,152 @@
+// A small TTL + LRU cache for data that changes rarely and is asked for on almost every request
+// (the flavor catalogue, image metadata, keypairs). Entries live in a scope (region + tenant + caller
+// identity), so one caller's data is never served to another and the gateway's own mutations can drop
+// exactly what they made stale. Concurrent misses for one key share one upstream call; failed calls
+// and "not found" answers are never stored.
+//
+// Cached values are shared between requests: callers must treat them as read-only.
+
+interface Entry<V> {
+  value: V;
+  expiresAt: number;
+  scope: string;
+}
+
+interface Flight<V> {
+  promise: Promise<V | undefined>;
+  scope: string;
+  /** Set when the scope was invalidated while the call ran: its answer may predate the mutation. */
+  stale: boolean;
+}
+
+const SEPARATOR = '\u0000';
+
+export class TtlLruCache<V> {
+  // A Map iterates in insertion order; re-inserting on every hit keeps the least recently used first.
+  readonly #entries = new Map<string, Entry<V>>();
+  readonly #keysByScope = new Map<string, Set<string>>();
+  readonly #flights = new Map<string, Flight<V>>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The fresh value for this key, or undefined. */
+  get(scope: string, key: string): V | undefined {
+    const fullKey = scope + SEPARATOR + key;
+    const entry = this.#entries.get(fullKey);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.#delete(fullKey, entry);
+      return undefined;
+    }
+    this.#entries.delete(fullKey);
+    this.#entries.set(fullKey, entry);
+    return entry.value;
+  }
+
+  /**
+   * The cached value, or the value `load` answers (stored unless it is undefined). Callers asking for
+   * the same key while a load runs share it.
+   */
+  load(scope: string, key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.get(scope, key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const fullKey = scope + SEPARATOR + key;
+    return this.#flights.get(fullKey)?.promise ?? this.#fly(scope, fullKey, load());
+  }
+
+  /**
+   * The values for these keys: cached ones, ones already being loaded, and the rest from ONE call of
+   * `loadMissing` (which answers only the keys it found).
+   */
+  async loadMany(
+    scope: string,
+    keys: readonly string[],
+    loadMissing: (missing: string[]) => Promise<Map<string, V>>,
+  ): Promise<Map<string, V>> {
+    const found = new Map<string, V>();
+    const pending: Promise<unknown>[] = [];
+    let missing: Set<string> | undefined;
+    for (const key of keys) {
+      if (found.has(key) || missing?.has(key)) continue;
+      const hit = this.get(scope, key);
+      if (hit !== undefined) {
+        found.set(key, hit);
+        continue;
+      }
+      const flight = this.#flights.get(scope + SEPARATOR + key);
+      if (flight === undefined) (missing ??= new Set()).add(key);
+      else pending.push(flight.promise.then((value) => value !== undefined && found.set(key, value)));
+    }
+    if (missing !== undefined) {
+      const batch = loadMissing([...missing]);
+      for (const key of missing) {
+        this.#fly(scope, scope + SEPARATOR + key, batch.then((values) => values.get(key)));
+      }
+      pending.push(batch.then((values) => values.forEach((value, key) => found.set(key, value))));
+    }
+    if (pending.length > 0) await Promise.all(pending);
+    return found;
+  }
+
+  /** Drops every entry of the scope, and keeps loads still running for it from storing their answer. */
+  invalidate(scope: string): void {
+    const keys = this.#keysByScope.get(scope);
+    if (keys !== undefined) {
+      for (const fullKey of keys) this.#entries.delete(fullKey);
+      this.#keysByScope.delete(scope);
+    }
+    for (const [fullKey, flight] of this.#flights) {
+      if (flight.scope !== scope) continue;
+      flight.stale = true;
+      this.#flights.delete(fullKey);
+    }
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#keysByScope.clear();
+    for (const flight of this.#flights.values()) flight.stale = true;
+    this.#flights.clear();
+  }
+
+  #fly(scope: string, fullKey: string, promise: Promise<V | undefined>): Promise<V | undefined> {
+    const flight: Flight<V> = { promise, scope, stale: false };
+    this.#flights.set(fullKey, flight);
+    const land = (value: V | undefined): void => {
+      if (this.#flights.get(fullKey) === flight) this.#flights.delete(fullKey);
+      if (value !== undefined && !flight.stale) this.#set(scope, fullKey, value);
+    };
+    promise.then(land, () => land(undefined));
+    return promise;
+  }
+
+  #set(scope: string, fullKey: string, value: V): void {
+    if (this.ttlMs <= 0) return;
+    const previous = this.#entries.get(fullKey);
+    if (previous !== undefined) this.#entries.delete(fullKey);
+    this.#entries.set(fullKey, { value, expiresAt: this.now() + this.ttlMs, scope });
+    let keys = this.#keysByScope.get(scope);
+    if (keys === undefined) this.#keysByScope.set(scope, (keys = new Set()));
+    keys.add(fullKey);
+    while (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#delete(oldest, this.#entries.get(oldest)!);
+    }
+  }
+
+  #delete(fullKey: string, entry: Entry<V>): void {
+    this.#entries.delete(fullKey);
+    const keys = this.#keysByScope.get(entry.scope);
+    if (keys === undefined) return;
+    keys.delete(fullKey);
+    if (keys.size === 0) this.#keysByScope.delete(entry.scope);
+  }
+}

@@ -1,0 +1,68 @@
+// Glance v2 (`{image}/v2/images`): image metadata, cached per scope, looked up in batches.
+
+import { invalidResponse, isRecord, member } from './http.js';
+import { queryString, segment } from './urls.js';
+import type { Session } from './session.js';
+import type { GlanceImage, ImageApi } from './types.js';
+
+/** Ids per `id=in:` list call: keeps the URL well under common 8 KB request-line limits. */
+const IDS_PER_LIST_CALL = 100;
+
+export class Image implements ImageApi {
+  constructor(private readonly session: Session) {}
+
+  async getImage(id: string): Promise<GlanceImage | null> {
+    const load = this.session.core.caches.images.load(this.session.scope, id, () => this.#fetchOne(id));
+    return (await this.session.waitFor(load, 'image')) ?? null;
+  }
+
+  /**
+   * Cached ids cost nothing; the rest come from ONE `GET /v2/images?id=in:...` (per 100 ids), and
+   * only the ids that list did not answer are fetched one by one: a Glance older than Mitaka takes
+   * `in:` for a literal id and answers an empty list, and the list hides community images.
+   */
+  getImages(ids: readonly string[]): Promise<Map<string, GlanceImage>> {
+    if (ids.length === 0) return Promise.resolve(new Map());
+    const load = this.session.core.caches.images.loadMany(this.session.scope, ids, (missing) => this.#fetchMany(missing));
+    return this.session.waitFor(load, 'image');
+  }
+
+  invalidate(): void {
+    this.session.core.caches.images.invalidate(this.session.scope);
+  }
+
+  async #fetchMany(ids: string[]): Promise<Map<string, GlanceImage>> {
+    const found = new Map<string, GlanceImage>();
+    // One id: the direct GET costs the same one call and never needs a fallback.
+    if (ids.length > 1) {
+      // `in:` splits on commas and treats quotes specially: such ids go the per-id way.
+      const listable = ids.filter((id) => !/[,"]/.test(id));
+      const calls: Promise<void>[] = [];
+      for (let start = 0; start < listable.length; start += IDS_PER_LIST_CALL) {
+        calls.push(this.#list(listable.slice(start, start + IDS_PER_LIST_CALL), found));
+      }
+      await Promise.all(calls);
+    }
+    const unanswered = ids.filter((id) => !found.has(id));
+    const singles = await Promise.all(unanswered.map((id) => this.#fetchOne(id)));
+    singles.forEach((image, index) => image !== undefined && found.set(unanswered[index]!, image));
+    return found;
+  }
+
+  async #list(ids: string[], found: Map<string, GlanceImage>): Promise<void> {
+    const path = `/v2/images${queryString({ id: `in:${ids.join(',')}`, limit: ids.length })}`;
+    const response = await this.session.call('image', 'GET', path, { shared: true });
+    const wanted = new Set(ids);
+    for (const image of member<GlanceImage[]>('image', response.body, 'images', 'array')) {
+      if (isRecord(image) && wanted.has(image.id)) found.set(image.id, image);
+    }
+  }
+
+  async #fetchOne(id: string): Promise<GlanceImage | undefined> {
+    const path = `/v2/images/${segment('image', id)}`;
+    const response = await this.session.call('image', 'GET', path, { notFoundIsNull: true, shared: true });
+    if (response.status === 404) return undefined;
+    if (!isRecord(response.body) || typeof response.body.id !== 'string') throw invalidResponse('image', 'is not an image');
+    return response.body as GlanceImage;
+  }
+}

@@ -1,0 +1,99 @@
+// createUpstreamClient: the one object the gateway holds for talking to NHN. It owns the connection
+// pools, the circuit breakers, the service account's token and the cross-request caches; each
+// GraphQL request gets a cheap Session bound to its caller and deadline.
+
+import type { Config } from '../config.js';
+import { TtlLruCache } from './cache.js';
+import { UpstreamError } from './errors.js';
+import { HttpTransport } from './http.js';
+import { endpointFromRoot } from './urls.js';
+import type { Endpoint } from './urls.js';
+import { ServiceAccountTokens, issueToken } from './identity.js';
+import { Session } from './session.js';
+import type { ApiService, ClientCore, UpstreamCaches } from './session.js';
+import type { Caller, KeystoneAccess, UpstreamClient, UpstreamSession } from './types.js';
+
+export function createUpstreamClient(config: Config): UpstreamClient {
+  return new Client(config);
+}
+
+class Client implements UpstreamClient, ClientCore {
+  readonly transport: HttpTransport;
+  readonly account: ServiceAccountTokens | undefined;
+  readonly caches: UpstreamCaches;
+  readonly #identity: Endpoint | undefined;
+  /** Configured endpoints win over the catalog's. */
+  readonly #overrides: { [service in ApiService]?: Endpoint };
+
+  constructor(readonly config: Config) {
+    this.transport = new HttpTransport(config.upstream);
+    const { endpoints, cache } = config;
+    this.#identity = endpoints.identityUrl === undefined ? undefined : endpointFromRoot(endpoints.identityUrl);
+    this.#overrides = {
+      compute: endpoints.computeUrl === undefined ? undefined : endpointFromRoot(endpoints.computeUrl),
+      image: endpoints.imageUrl === undefined ? undefined : endpointFromRoot(endpoints.imageUrl),
+      volume: endpoints.volumeUrl === undefined ? undefined : endpointFromRoot(endpoints.volumeUrl),
+      network: endpoints.networkUrl === undefined ? undefined : endpointFromRoot(endpoints.networkUrl),
+    };
+    this.account =
+      config.serviceAccount === undefined || this.#identity === undefined
+        ? undefined
+        : new ServiceAccountTokens(
+            this.transport,
+            this.#identity,
+            config.serviceAccount,
+            config.region,
+            config.upstream.tokenRefreshMarginSeconds,
+            config.requestDeadlineMs,
+          );
+    this.caches = {
+      flavors: new TtlLruCache(cache.flavorsTtlMs, cache.maxEntries),
+      images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries),
+      keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
+    };
+  }
+
+  session(caller: Caller, options: { signal?: AbortSignal; deadline?: number } = {}): UpstreamSession {
+    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs);
+  }
+
+  issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess> {
+    if (this.#identity === undefined) {
+      return Promise.reject(new UpstreamError({ service: 'identity', kind: 'unavailable', message: 'No identity endpoint is configured' }));
+    }
+    return issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs);
+  }
+
+  /** Also fails when the catalog has no compute endpoint for the region: nothing would work then. */
+  async ready(): Promise<void> {
+    await this.account?.token();
+    await this.endpoint('compute');
+  }
+
+  endpoint(service: ApiService): Endpoint | Promise<Endpoint> {
+    const endpoint = this.#overrides[service] ?? this.account?.endpoints?.[service];
+    if (endpoint !== undefined) return endpoint;
+    const account = this.account;
+    // Before the first token there is no catalog yet; after it, a missing entry stays missing.
+    if (account === undefined || account.endpoints !== undefined) return Promise.reject(this.#noEndpoint(service));
+    return account.token().then(() => account.endpoints?.[service] ?? Promise.reject(this.#noEndpoint(service)));
+  }
+
+  async close(): Promise<void> {
+    this.caches.flavors.clear();
+    this.caches.images.clear();
+    this.caches.keypairs.clear();
+    await this.transport.close();
+  }
+
+  #noEndpoint(service: ApiService): UpstreamError {
+    return new UpstreamError({
+      service,
+      kind: 'unavailable',
+      message: `No ${service} endpoint is configured or in the service catalog for region ${this.config.region}`,
+    });
+  }
+}
+
+export { UpstreamError } from './errors.js';
+export type * from './types.js';
