@@ -1,0 +1,99 @@
+// `npm start`: reads the config, starts the embedded NHN API simulator when no upstream is configured,
+// and serves the gateway on node:http. SIGTERM/SIGINT drain it: /ready turns 503, no new connections,
+// in-flight requests get a bounded time to finish, then pools and the simulator close.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './log.js';
+import type { DemoAccount } from './schema/examples.js';
+import { startSimulator, type Simulator } from './simulator/index.js';
+import { createUpstreamClient } from './upstream/index.js';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** The config as if NHN_IDENTITY_URL and the service account pointed at the simulator. */
+function onSimulator(config: Config, simulator: Simulator): Config {
+  return {
+    ...config,
+    endpoints: { identityUrl: simulator.identityUrl },
+    serviceAccount: { tenantId: simulator.tenantId, username: simulator.username, apiPassword: simulator.apiPassword },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  let config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  let simulator: Simulator | undefined;
+  let demoAccount: DemoAccount | undefined;
+
+  if (config.useEmbeddedSimulator) {
+    // Port 0: the simulator is an implementation detail here and must never clash with anything.
+    const { tenantId, username, apiPassword, buildDelayMs, seed } = config.simulator;
+    simulator = await startSimulator({ host: '127.0.0.1', port: 0, tenantId, username, apiPassword, buildDelayMs, seed });
+    config = onSimulator(config, simulator);
+    demoAccount = { tenantId, username, password: apiPassword };
+    console.log(`No NHN_IDENTITY_URL set: running on the embedded NHN API simulator at ${simulator.url} (demo data, tenant ${tenantId}).`);
+    console.log('Set NHN_IDENTITY_URL, NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD to use NHN Cloud.');
+  }
+
+  const upstream = createUpstreamClient(config);
+  const gateway = createGateway({ config, upstream, logger, demoAccount });
+  const server = createServer(gateway.yoga);
+  await listen(server, config.port, config.host);
+
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const { port } = server.address() as AddressInfo; // PORT=0 picks a free one
+  const origin = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  console.log(`GraphQL${config.graphiql ? ' and GraphiQL' : ''}: ${origin}/graphql   health: ${origin}/health   readiness: ${origin}/ready`);
+
+  upstream.ready().then(
+    () => console.log(`Ready in ${Math.round(process.uptime() * 1000)} ms from process start.`),
+    (error: unknown) =>
+      logger.warn('upstream not ready yet; /ready answers 503 until it is', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    gateway.beginShutdown();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections turn idle as their last response ends: close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.closeIdleConnections();
+    const drained = await Promise.race([
+      closed.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS, false).unref()),
+    ]);
+    clearInterval(sweep);
+    if (!drained) {
+      logger.warn('in-flight requests did not finish in time; closing their connections', { timeoutMs: DRAIN_TIMEOUT_MS });
+      server.closeAllConnections();
+    }
+    await upstream.close();
+    await simulator?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+// The one mapping from failures to GraphQL errors. Resolvers throw UpstreamError (from the upstream
+// client) or the GraphQLErrors built here; Yoga's maskError hook calls `toClientError` on every error
+// of a response, so the rules below are the only place where a code or a client message is chosen.
+
+import { UpstreamError } from '../upstream/errors.js';
+import type { UpstreamService } from '../upstream/types.js';
+import { GraphQLError } from './graphql.js';
+
+/** `extensions.code` of every error the gateway answers (design.md). */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'QUOTA_EXCEEDED'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'INTERNAL_SERVER_ERROR';
+
+const UNEXPECTED_MESSAGE = 'Unexpected error.';
+
+export function gatewayError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/** A client mistake found before any upstream call; `field` is the argument path (`input.name`). */
+export function badUserInput(field: string, message: string): GraphQLError {
+  return gatewayError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+}
+
+/** The upstream answered without something it documents: its fault, mapped like any upstream failure. */
+export function missingFromUpstream(service: UpstreamService, what: string): UpstreamError {
+  return new UpstreamError({ service, kind: 'invalid-response', message: `The ${service} service answered without ${what}.` });
+}
+
+// Upstream messages are shown because they explain the failure ("Invalid key_name provided."); the
+// upstream client already keeps URLs and secrets out of them, and this scrub is the second fence.
+const URL_LIKE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+const HOST_PORT = /\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3}):\d{2,5}\b/gi;
+const NHN_HOST = /\b(?:[a-z0-9-]+\.)+(?:nhncloudservice\.com|toast\.com)\b/gi;
+
+export function scrub(message: string): string {
+  return message.replace(URL_LIKE, '[url]').replace(HOST_PORT, '[host]').replace(NHN_HOST, '[host]');
+}
+
+const QUOTA = /quota|too many|limit exceeded/i;
+
+function codeOf(error: UpstreamError): ErrorCode {
+  if (error.kind === 'timeout') return 'UPSTREAM_TIMEOUT';
+  if (error.kind !== 'http' || error.status === undefined) return 'UPSTREAM_UNAVAILABLE';
+  const status = error.status;
+  if (status === 400) return 'BAD_USER_INPUT';
+  if (status === 401) return 'UNAUTHENTICATED';
+  // Nova turns OverQuota into 403 forbidden (not 413): only the message tells quota from policy.
+  if (status === 403) return QUOTA.test(error.message) ? 'QUOTA_EXCEEDED' : 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 413) return 'QUOTA_EXCEEDED';
+  if (status === 429 || status >= 500) return 'UPSTREAM_UNAVAILABLE';
+  // 405, 415 and friends mean the gateway built a wrong request: our bug, not the caller's.
+  return 'INTERNAL_SERVER_ERROR';
+}
+
+function messageOf(error: UpstreamError, code: ErrorCode): string {
+  const service = error.service;
+  switch (code) {
+    case 'UPSTREAM_TIMEOUT':
+      return `The ${service} service did not answer in time.`;
+    case 'UPSTREAM_UNAVAILABLE':
+      // 5xx bodies carry internals (exception classes); the status is what a client can act on.
+      return error.status === 429
+        ? `The ${service} service is rate limiting requests; retry later.`
+        : `The ${service} service is unavailable${error.status ? ` (HTTP ${error.status})` : ''}.`;
+    case 'INTERNAL_SERVER_ERROR':
+      return UNEXPECTED_MESSAGE;
+    default:
+      return scrub(error.message) || `The ${service} service refused the request (HTTP ${error.status}).`;
+  }
+}
+
+export function fromUpstream(error: UpstreamError): { message: string; extensions: Record<string, unknown> } {
+  const code = codeOf(error);
+  return {
+    message: messageOf(error, code),
+    extensions: {
+      code,
+      upstream: { service: error.service, status: error.status ?? null, requestId: error.requestId ?? null },
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    },
+  };
+}
+
+function relocated(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
+  const copy = new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions,
+  });
+  // graphql-jit's errors carry their locations without the AST nodes they came from.
+  if (copy.locations === undefined && error.locations !== undefined) Object.assign(copy, { locations: error.locations });
+  return copy;
+}
+
+/**
+ * What a client sees for any error of a response. GraphQL's own errors (syntax, validation) and the
+ * GraphQLErrors the gateway creates pass unchanged; UpstreamErrors get their code; everything else is
+ * masked. (Yoga logs every error this replaces; gateway.ts decides at which level.)
+ */
+export function toClientError(error: unknown): GraphQLError {
+  if (!(error instanceof GraphQLError)) return gatewayError('INTERNAL_SERVER_ERROR', UNEXPECTED_MESSAGE);
+  const original = error.originalError;
+  if (original instanceof UpstreamError) {
+    const mapped = fromUpstream(original);
+    return relocated(error, mapped.message, mapped.extensions);
+  }
+  if (original == null || original instanceof GraphQLError) return error;
+  return relocated(error, UNEXPECTED_MESSAGE, { code: 'INTERNAL_SERVER_ERROR' });
+}

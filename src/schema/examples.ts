@@ -1,0 +1,170 @@
+// The example operations GraphiQL opens with (one tab each). Ids in the variables are real: the
+// gateway runs CHOICES_QUERY as the service account before rendering the page, so the tabs run as
+// they are; without a service account they fall back to placeholders the user replaces.
+
+export interface ExampleTab {
+  query: string;
+  variables?: string;
+  headers?: string;
+}
+
+/** Ids for the create and stop examples, picked from what the project actually has. */
+export interface DemoChoices {
+  flavorId: string;
+  imageId: string;
+  networkId: string;
+  keyName: string;
+  zone: string;
+  serverId: string;
+}
+
+/** Credentials the pass-through example may show: only the embedded simulator's demo account. */
+export interface DemoAccount {
+  tenantId: string;
+  username: string;
+  password: string;
+}
+
+export const CHOICES_QUERY = /* GraphQL */ `
+  query GraphiQLChoices {
+    flavors { id name disk }
+    networks { id external }
+    keypairs { name }
+    availabilityZones { name available }
+    servers(first: 50) { edges { node { id status image { id osType } } } }
+  }
+`;
+
+interface ChoicesData {
+  flavors?: { id: string; name: string; disk: number }[];
+  networks?: { id: string; external: boolean }[];
+  keypairs?: { name: string }[];
+  availabilityZones?: { name: string; available: boolean }[];
+  servers?: { edges: { node: { id: string; status: string; image: { id: string; osType: string | null } | null } }[] };
+}
+
+/** Volume-backed general flavor, Linux image, private network: the common NHN create. */
+export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoChoices> {
+  const nodes = data?.servers?.edges.map((e) => e.node) ?? [];
+  const linux = nodes.find((n) => n.image && n.image.osType?.toLowerCase() !== 'windows');
+  const flavor = data?.flavors?.find((f) => f.name.startsWith('m2.')) ?? data?.flavors?.find((f) => f.disk === 0);
+  return {
+    flavorId: flavor?.id,
+    imageId: linux?.image?.id,
+    networkId: data?.networks?.find((n) => !n.external)?.id,
+    keyName: data?.keypairs?.[0]?.name,
+    zone: data?.availabilityZones?.find((z) => z.available)?.name,
+    serverId: nodes.find((n) => n.status === 'ACTIVE')?.id,
+  };
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+const LIST_SERVERS = /* GraphQL */ `# Servers with their flavor and image: one upstream list call, plus one flavor
+# catalogue, one image and one keypair call for the whole page (cached afterwards).
+# Next page: pass pageInfo.endCursor as $after.
+query ListServers($first: Int = 20, $after: String) {
+  servers(first: $first, after: $after) {
+    edges {
+      node {
+        id
+        name
+        status
+        flavor { name vcpus ram }
+        image { name osDistro osVersion }
+        keypair { name }
+        addresses { networkName address type }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+const CHOICES = /* GraphQL */ `# What a create-server form can offer: flavors, networks and subnets,
+# keypairs and zones of this project.
+query CreateServerChoices {
+  flavors { id name vcpus ram disk }
+  networks { id name external subnets { id cidr } }
+  keypairs { name }
+  availabilityZones { name available }
+}
+`;
+
+const CREATE_SERVER = /* GraphQL */ `# Creates a server from an image onto a 20 GB volume (NHN needs a block device
+# for every flavor family but u2). userData is plain text: the gateway base64-encodes it.
+# The server comes back in BUILD and turns ACTIVE shortly after.
+mutation CreateServer($input: CreateServerInput!) {
+  createServer(input: $input) {
+    server { id name status taskState flavor { name } image { name } }
+    reservationId
+  }
+}
+`;
+
+const STOP_SERVER = /* GraphQL */ `# Stops an ACTIVE server (os-stop) and returns it as it stands right after:
+# usually still ACTIVE with taskState "powering-off", then SHUTOFF.
+# Run it twice and the second call is refused with CONFLICT (409).
+mutation StopServer($id: ID!) {
+  stopServer(id: $id) { id name status taskState vmState powerState }
+}
+`;
+
+const ISSUE_TOKEN = /* GraphQL */ `# Issues a Keystone token. Use its id as X-Auth-Token and tenant.id as
+# X-Tenant-Id (see the next tab) to act as that user instead of the gateway's service account.
+mutation IssueToken($input: IssueTokenInput!) {
+  issueToken(input: $input) { id expires tenant { id name } }
+}
+`;
+
+const AS_CALLER = /* GraphQL */ `# Pass-through: with X-Auth-Token and X-Tenant-Id (the Headers pane below) the
+# gateway calls NHN as that caller; send both or neither. Get a token from the previous tab.
+query AsCaller {
+  keypairs { name fingerprint }
+  servers(first: 5) { edges { node { id name status } } }
+}
+`;
+
+export function exampleTabs(
+  choices: Partial<DemoChoices>,
+  demo: { account?: DemoAccount; token?: string } = {},
+): ExampleTab[] {
+  const imageId = choices.imageId ?? '<image id: see Server.image.id>';
+  const createInput = {
+    name: 'graphiql-demo',
+    flavorId: choices.flavorId ?? '<flavor id: run CreateServerChoices>',
+    networks: [{ networkId: choices.networkId ?? '<network id>' }],
+    keyName: choices.keyName ?? '<keypair name>',
+    ...(choices.zone ? { availabilityZone: choices.zone } : {}),
+    blockDevices: [
+      { sourceType: 'IMAGE', destinationType: 'VOLUME', uuid: imageId, bootIndex: 0, volumeSize: 20, deleteOnTermination: true },
+    ],
+    imageId,
+    userData: '#!/bin/sh\necho hello from the gateway > /tmp/hello\n',
+    metadata: [{ key: 'purpose', value: 'graphiql example' }],
+  };
+  const account = demo.account;
+  return [
+    { query: LIST_SERVERS, variables: json({ first: 20 }) },
+    { query: CHOICES },
+    { query: CREATE_SERVER, variables: json({ input: createInput }) },
+    { query: STOP_SERVER, variables: json({ id: choices.serverId ?? '<server id>' }) },
+    {
+      query: ISSUE_TOKEN,
+      variables: json({
+        input: {
+          tenantId: account?.tenantId ?? '<tenant id>',
+          username: account?.username ?? '<NHN account email>',
+          password: account?.password ?? '<API password>',
+        },
+      }),
+    },
+    {
+      query: AS_CALLER,
+      headers: json({
+        'X-Auth-Token': demo.token ?? '<token id from issueToken>',
+        'X-Tenant-Id': account?.tenantId ?? '<tenant id>',
+      }),
+    },
+  ];
+}

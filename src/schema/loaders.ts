@@ -1,0 +1,117 @@
+// Batch functions behind the per-request DataLoaders. The DataLoader instances themselves are made
+// by the Pothos dataloader plugin and kept per context object (so per request: nothing loaded for one
+// caller is seen by another); the longer-lived caches (flavor catalogue, images, keypairs) live in the
+// upstream client, keyed by tenant and caller. Each function answers one result per key, in key order:
+// the record, null when the upstream does not know it, or an Error for that key alone.
+
+import { createContextCache } from '@pothos/core';
+import type { NovaFlavor } from '../upstream/types.js';
+import type { Context } from './builder.js';
+import * as map from './mappers.js';
+
+type Result<T> = T | null | Error;
+
+/** Runs `fetch` for every key at once; one failing key does not fail the others. */
+async function settleEach<T>(keys: readonly string[], fetch: (key: string) => Promise<T>): Promise<Map<string, T | Error>> {
+  const settled = await Promise.allSettled(keys.map(fetch));
+  const results = new Map<string, T | Error>();
+  keys.forEach((key, i) => {
+    const outcome = settled[i]!;
+    if (outcome.status === 'fulfilled') results.set(key, outcome.value);
+    else results.set(key, outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason)));
+  });
+  return results;
+}
+
+function mapResult<R, T>(value: R | null | undefined | Error, convert: (raw: R) => T): Result<T> {
+  if (value === null || value === undefined) return null;
+  return value instanceof Error ? value : convert(value);
+}
+
+/** Records from one list call first; a GET each only for the keys the list lacks. */
+async function listedOrFetched<R, T>(
+  keys: readonly string[],
+  listed: Map<string, R>,
+  fetchOne: (key: string) => Promise<R | null>,
+  convert: (raw: R) => T,
+): Promise<Result<T>[]> {
+  const fetched = await settleEach(keys.filter((key) => !listed.has(key)), fetchOne);
+  return keys.map((key) => mapResult(listed.get(key) ?? fetched.get(key), convert));
+}
+
+// ---- flavors ---------------------------------------------------------------------------------------
+
+/**
+ * The flavor catalogue (`GET /flavors/detail`), fetched at most once per request. The `servers`
+ * resolver starts it alongside the server list when `flavor` is selected, so the flavor batch that
+ * follows finds it loaded or in flight instead of adding a round trip.
+ */
+export const flavorCatalogue = createContextCache(
+  async (ctx: Context): Promise<Map<string, NovaFlavor>> =>
+    new Map((await ctx.session().compute.listFlavors()).map((f) => [String(f.id), f])),
+);
+
+export function prefetchFlavorCatalogue(ctx: Context): void {
+  // A failure surfaces where the catalogue is awaited (the flavor fields); this handler only keeps
+  // it from counting as unhandled when nothing awaits it (the list itself failed first).
+  flavorCatalogue(ctx).catch(() => undefined);
+}
+
+/** The catalogue first; `GET /flavors/{id}` only for ids it lacks (private or just-created flavors). */
+export async function loadFlavors(ids: readonly string[], ctx: Context): Promise<Result<map.Flavor>[]> {
+  return listedOrFetched(ids, await flavorCatalogue(ctx), (id) => ctx.session().compute.getFlavor(id), map.toFlavor);
+}
+
+// ---- images, keypairs, volumes, servers -------------------------------------------------------------
+
+/** One `GET /v2/images?id=in:...` for the batch (the upstream client falls back to per-id GETs). */
+export async function loadImages(ids: readonly string[], ctx: Context): Promise<Result<map.Image>[]> {
+  const found = await ctx.session().image.getImages(ids);
+  return ids.map((id) => mapResult(found.get(id), map.toImage));
+}
+
+/** The keypair list (cached upstream), then `GET /os-keypairs/{name}` only for names not in it. */
+export async function loadKeypairs(names: readonly string[], ctx: Context): Promise<Result<map.Keypair>[]> {
+  const listed = new Map((await ctx.session().compute.listKeypairs()).map((k) => [k.name, k]));
+  return listedOrFetched(names, listed, (name) => ctx.session().compute.getKeypair(name), map.toKeypair);
+}
+
+/** Volumes of the batch (the upstream client reads them one GET each; Cinder v2 has no id filter). */
+export async function loadVolumes(ids: readonly string[], ctx: Context): Promise<Result<map.Volume>[]> {
+  const found = await ctx.session().volume.getVolumes(ids);
+  return ids.map((id) => mapResult(found.get(id), map.toVolume));
+}
+
+/**
+ * Nova has no id filter on the server list, so a batch is one `GET /servers/{id}` per id, all at
+ * once. (A single `servers/detail` would have to page through every server of the tenant.)
+ */
+export async function loadServers(ids: readonly string[], ctx: Context): Promise<Result<map.Server>[]> {
+  const fetched = await settleEach(ids, (id) => ctx.session().compute.getServer(id));
+  return ids.map((id) => mapResult(fetched.get(id), map.toServer));
+}
+
+export async function loadVolumeAttachments(
+  serverIds: readonly string[],
+  ctx: Context,
+  page: { limit?: number; offset?: number },
+): Promise<(map.VolumeAttachment[] | Error)[]> {
+  const fetched = await settleEach(serverIds, (id) => ctx.session().compute.listVolumeAttachments(id, page));
+  return serverIds.map((id) => {
+    const list = fetched.get(id);
+    if (list instanceof Error) return list;
+    return (list ?? []).map((raw) => map.toVolumeAttachment(raw, id));
+  });
+}
+
+// ---- networks ----------------------------------------------------------------------------------------
+
+/** Every subnet of the tenant, fetched once per request and grouped by network. */
+export const subnetsByNetwork = createContextCache(async (ctx: Context) => {
+  const groups = new Map<string, map.Subnet[]>();
+  for (const subnet of (await ctx.session().network.listSubnets()).map(map.toSubnet)) {
+    const key = subnet.networkId ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), subnet]);
+  }
+  return groups;
+});
