@@ -8,7 +8,7 @@ import { toIsoUtc } from '../../src/schema/datetime.js';
 import * as map from '../../src/schema/mappers.js';
 import { SERVER_STATUSES } from '../../src/schema/enums.js';
 
-const sample = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`./samples/${name}`, import.meta.url)), 'utf8'));
+const sample = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/api-samples/${name}`, import.meta.url)), 'utf8'));
 
 describe('timestamps', () => {
   test.each([

@@ -12,7 +12,7 @@ export interface Answer<T = any> {
 }
 
 export function sample(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(`./samples/${name}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`../fixtures/api-samples/${name}`, import.meta.url), 'utf8'));
 }
 
 export class Harness {

@@ -1,29 +1,29 @@
-// The one error mapping, fed with the real error bodies from /work/shared/api-samples and with the
+// The one error mapping, fed with the real error bodies from test/fixtures/api-samples (copies of ../shared/api-samples) and with the
 // formats the other services use (Glance text and HTML, Neutron).
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errorFromResponse, parseErrorBody, sanitizeMessage } from '../../src/upstream/http.js';
 
-const SAMPLES = '/work/shared/api-samples';
-const sample = (path: string): string => readFileSync(`${SAMPLES}/${path}`, 'utf8');
+// Verbatim copies of ../shared/api-samples, kept in the repo so a fresh clone runs the tests.
+const sample = (name: string): string => readFileSync(new URL(`../fixtures/api-samples/${name}`, import.meta.url), 'utf8');
 
 describe('parseErrorBody', () => {
   it('reads a Nova fault envelope', () => {
-    expect(parseErrorBody(sample('compute/error-conflictingRequest-invalid-state-resp.json'))).toEqual({
+    expect(parseErrorBody(sample('error-conflictingRequest-invalid-state-resp.json'))).toEqual({
       fault: 'conflictingRequest',
       message: "Cannot 'start' instance aaf2778b-ea03-4ccc-8b1b-92f4b686c3ec while it is in vm_state active",
     });
-    expect(parseErrorBody(sample('nhn/compute-error-badrequest-observed.json'))).toEqual({
+    expect(parseErrorBody(sample('compute-error-badrequest-observed.json'))).toEqual({
       fault: 'badRequest',
       message: 'Volume size is too small.',
     });
-    expect(parseErrorBody(sample('compute/error-forbidden-quota-resp.json')).fault).toBe('forbidden');
-    expect(parseErrorBody(sample('compute/error-itemNotFound-server-resp.json')).fault).toBe('itemNotFound');
+    expect(parseErrorBody(sample('error-forbidden-quota-resp.json')).fault).toBe('forbidden');
+    expect(parseErrorBody(sample('error-itemNotFound-server-resp.json')).fault).toBe('itemNotFound');
   });
 
   it('reads a Keystone error, taking the title as the fault', () => {
-    expect(parseErrorBody(sample('identity/token-create-error-401-resp.json'))).toEqual({
+    expect(parseErrorBody(sample('token-create-error-401-resp.json'))).toEqual({
       fault: 'Unauthorized',
       message: 'The request you have made requires authentication.',
     });
@@ -77,7 +77,7 @@ describe('errorFromResponse', () => {
       'compute',
       500,
       { 'x-openstack-request-id': 'req-abc', 'retry-after': '7' },
-      sample('compute/error-computeFault-resp.json'),
+      sample('error-computeFault-resp.json'),
     );
     expect(error).toMatchObject({ service: 'compute', kind: 'http', status: 500, fault: 'computeFault', requestId: 'req-abc', retryAfterSeconds: 7 });
     expect(error.message).toMatch(/^Unexpected API Error\. Please report this at \[url\] and attach/);

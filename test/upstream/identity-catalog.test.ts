@@ -1,11 +1,11 @@
-// Catalog parsing with NHN's documented token response (/work/shared/api-samples/nhn).
+// Catalog parsing with NHN's documented token response (test/fixtures/api-samples, a copy of NHN's sample).
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog, rootFromPublicUrl } from '../../src/upstream/identity.js';
 import type { KeystoneAccess } from '../../src/upstream/types.js';
 
-const { access } = JSON.parse(readFileSync('/work/shared/api-samples/nhn/identity-token-resp.json', 'utf8')) as {
+const { access } = JSON.parse(readFileSync(new URL('../fixtures/api-samples/identity-token-resp.json', import.meta.url), 'utf8')) as {
   access: KeystoneAccess;
 };
 
