@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
@@ -61,9 +61,24 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL in Chromium', () => {
     await stack?.close();
   });
 
-  async function runActiveTab(): Promise<{ data?: unknown; errors?: unknown[] }> {
-    const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && !/IntrospectionQuery/.test(r.request().postData() ?? ''));
-    await page.click('.graphiql-execute-button');
+  /** Clicks the run button (again, while the editor is still settling after a tab switch) until the
+   * page sends the tab's operation, and returns the gateway's answer. */
+  async function runActiveTab(operationName: string): Promise<{ data?: unknown; errors?: unknown[] }> {
+    const isRun = (r: Request) => r.url() === `${origin}/graphql` && r.method() === 'POST' && (r.postData() ?? '').includes(operationName);
+    let sent = false;
+    const track = (r: Request) => (sent ||= isRun(r));
+    page.on('request', track);
+    const answered = page.waitForResponse((r) => isRun(r.request()));
+    try {
+      await expect
+        .poll(async () => {
+          if (!sent) await page.click('.graphiql-execute-button');
+          return sent;
+        }, { interval: 250 })
+        .toBe(true);
+    } finally {
+      page.off('request', track);
+    }
     return (await (await answered).json()) as { data?: unknown; errors?: unknown[] };
   }
 
@@ -72,7 +87,7 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL in Chromium', () => {
   });
 
   test('the first tab lists servers with their flavor and image', async () => {
-    const body = await runActiveTab();
+    const body = await runActiveTab('ListServers');
     expect(body.errors).toBeUndefined();
     const servers = (body.data as { servers: { edges: { node: { flavor: unknown } }[] } }).servers;
     expect(servers.edges.length).toBeGreaterThan(0);
@@ -80,9 +95,14 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL in Chromium', () => {
   }, 30_000);
 
   test('the create-server choices tab runs from its tab button', async () => {
-    await page.click('#graphiql-session-tab-1');
-    expect(await page.locator('.graphiql-tab-active').innerText()).toBe('CreateServerChoices');
-    const body = await runActiveTab();
+    // The tab strip animates into place after load (its tabs are draggable): click until it switches.
+    await expect
+      .poll(async () => {
+        await page.click('#graphiql-session-tab-1');
+        return page.locator('.graphiql-tab-active').innerText();
+      })
+      .toBe('CreateServerChoices');
+    const body = await runActiveTab('CreateServerChoices');
     expect(body.errors).toBeUndefined();
     expect(Object.keys(body.data as object)).toEqual(expect.arrayContaining(['flavors', 'networks']));
   }, 30_000);
