@@ -60,13 +60,19 @@ export interface Config {
     /** Most entries kept per cache, across all tenants (least recently used are dropped). */
     maxEntries: number;
   };
+  /** Refused before any upstream call (src/limits.ts); over a limit answers QUERY_TOO_COMPLEX. */
   limits: {
     maxDepth: number;
     maxAliases: number;
+    /** Lexical tokens of the document, checked while parsing. */
     maxTokens: number;
+    /** Objects an operation may ask for, lists counted by their page size (see src/limits.ts). */
     maxCost: number;
+    /** Largest `first` of `servers` (BAD_USER_INPUT above it); also Nova's own cap, 1000. */
     maxPageSize: number;
+    /** Larger request bodies answer HTTP 413. */
     maxBodyBytes: number;
+    /** Operations per batched HTTP request (a JSON array). */
     maxBatchOperations: number;
   };
   graphiql: boolean;
@@ -208,7 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDepth: integer(env, 'LIMIT_MAX_DEPTH', 12, 1, 1000),
       maxAliases: integer(env, 'LIMIT_MAX_ALIASES', 30, 0, 10_000),
       maxTokens: integer(env, 'LIMIT_MAX_TOKENS', 3_000, 10, 1_000_000),
-      maxCost: integer(env, 'LIMIT_MAX_COST', 50_000, 1, 100_000_000),
+      maxCost: integer(env, 'LIMIT_MAX_COST', 10_000, 1, 100_000_000),
       maxPageSize: integer(env, 'LIMIT_MAX_PAGE_SIZE', 1000, 1, 1000),
       maxBodyBytes: integer(env, 'LIMIT_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
       maxBatchOperations: integer(env, 'LIMIT_MAX_BATCH', 10, 1, 1000),

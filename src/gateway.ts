@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type GraphiQLOptions, type Plugin, useReadinessCheck } from 'graphql-yoga';
+import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
+import { createYoga, type GraphiQLOptions, isAsyncIterable, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { useOperationLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import type { Context } from './schema/builder.js';
-import { gatewayError, toClientError } from './schema/errors.js';
+import { gatewayError, isRequestInputError, toClientError, withoutVariableValues } from './schema/errors.js';
 import { NoSchemaIntrospectionCustomRule } from './schema/graphql.js';
 import { CHOICES_QUERY, type DemoAccount, exampleTabs, pickChoices } from './schema/examples.js';
 import { schema } from './schema/index.js';
@@ -95,6 +95,57 @@ function useCsrfPrevention(): Plugin {
   };
 }
 
+/**
+ * CORS headers for the listed origins only. (Given the list itself, Yoga answers any other origin
+ * with the first listed one, or "null": harmless to a browser, but a reader of the headers should not
+ * have to know that.)
+ */
+function corsFor(origins: readonly string[]) {
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null || !origins.includes(origin)) return false as const;
+    return {
+      origin: [origin],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['content-type', 'x-auth-token', 'x-tenant-id', 'x-request-id', CSRF_HEADER],
+      credentials: false,
+    };
+  };
+}
+
+/** Request errors never quote the request's variables back (see withoutVariableValues). */
+function useVariableValuesUnquoted(): Plugin {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (isAsyncIterable(result) || result.errors === undefined) return;
+          setResult({ ...result, errors: result.errors.map((error) => withoutVariableValues(error, args.variableValues)) });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Empties the operation's DataLoaders as soon as it has run. Pothos keeps them in a WeakMap keyed by
+ * the context, and V8's young-generation GC (Node 20) keeps WeakMap values alive: each page of servers
+ * a loader held (and the upstream body its strings point into) was promoted to the old generation and
+ * stayed there until the next full GC, which doubled the GC time of a servers page and its peak RSS
+ * under load (issue #4). Emptied, the request's data dies young like any other garbage.
+ */
+function useLoadersReleased(): Plugin {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          if (!isAsyncIterable(result)) clearAllDataLoaders(args.contextValue);
+        },
+      };
+    },
+  };
+}
+
 function useIntrospectionSwitch(enabled: boolean): Plugin {
   return {
     onValidate({ addValidationRule }) {
@@ -137,13 +188,38 @@ function yogaLogger(logger: Logger) {
     info: (...args: unknown[]) => logger.info(text(args)),
     warn: (...args: unknown[]) => logger.warn(text(args)),
     error: (...args: unknown[]) => {
+      // Its message quotes the variable's value (a password, maybe): never logged.
+      if (isRequestInputError(args[0])) return logger.debug('request refused: invalid variables');
       const original: unknown = args[0] instanceof Error ? (args[0] as { originalError?: unknown }).originalError : undefined;
       if (!(original instanceof UpstreamError)) return logger.error('unexpected error', { error: text(args) });
       const fields = { service: original.service, kind: original.kind, status: original.status, requestId: original.requestId };
-      const theirFault = original.kind !== 'http' || (original.status ?? 0) >= 500;
-      (theirFault ? logger.warn : logger.debug)('upstream error', { ...fields, message: original.message });
+      // A refused service account stops every request until an operator acts: that is an error here.
+      const refused = original.kind === 'http' && (original.status ?? 0) < 500;
+      if (original.serviceAccount && refused) return logger.error('service account sign-in failed', { ...fields, message: original.message });
+      (refused ? logger.debug : logger.warn)('upstream error', { ...fields, message: original.message });
     },
   };
+}
+
+/** Only the listed operations run; the refusals say what to send instead, with a code. */
+function usePersistedOnly(operations: Record<string, string>): Plugin {
+  return usePersistedOperations({
+    getPersistedOperation: (key: string) => (Object.hasOwn(operations, key) ? operations[key]! : null),
+    customErrors: {
+      persistedQueryOnly: {
+        message: 'This gateway runs persisted operations only: send extensions.persistedQuery.sha256Hash of a listed operation, without a query.',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
+      notFound: {
+        message: 'No persisted operation has this sha256Hash.',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: 'Send extensions.persistedQuery.sha256Hash of a listed operation.',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+      },
+    },
+  });
 }
 
 function loadPersistedOperations(file: string): Record<string, string> {
@@ -190,9 +266,14 @@ function createGraphiQL(fetchGraphQL: (body: string) => Promise<Response>, upstr
     return built;
   }
 
-  function render(opts: GraphiQLOptions): string {
+  async function render(opts: GraphiQLOptions): Promise<string> {
     const key = JSON.stringify(opts);
-    if (page?.key !== key) page = { key, html: renderGraphiQL(opts) };
+    if (page?.key !== key) {
+      // Imported on first use, not at start: the module holds every asset (~40 MB of RSS), which a
+      // gateway with GraphiQL off (production) must not carry.
+      const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+      page = { key, html: renderGraphiQL(opts) };
+    }
     return page.html;
   }
 
@@ -222,15 +303,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     renderGraphiQL: graphiql?.render,
     maxRequestBodySize: config.limits.maxBodyBytes,
     batching: { limit: config.limits.maxBatchOperations },
-    cors:
-      config.corsOrigins.length > 0
-        ? {
-            origin: config.corsOrigins,
-            methods: ['GET', 'POST'],
-            allowedHeaders: ['content-type', 'x-auth-token', 'x-tenant-id', 'x-request-id', CSRF_HEADER],
-            credentials: false,
-          }
-        : false,
+    cors: config.corsOrigins.length > 0 ? corsFor(config.corsOrigins) : false,
     plugins: [
       // Compiled execution (graphql-jit): a warm 100-server page took 3.0-4.3 ms instead of 4.5-5.8 ms
       // (300 sequential yoga.fetch calls, 2 cores); every test passes with it, error paths included.
@@ -243,15 +316,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
       useCsrfPrevention(),
       useIntrospectionSwitch(config.introspection),
-      EnvelopArmorPlugin({
-        maxDepth: { n: config.limits.maxDepth },
-        maxAliases: { n: config.limits.maxAliases },
-        maxTokens: { n: config.limits.maxTokens },
-        costLimit: { maxCost: config.limits.maxCost },
-        // Suggestions help people in GraphiQL; without introspection they would leak the schema.
-        blockFieldSuggestion: { enabled: !config.introspection },
-      }),
-      ...(persisted ? [usePersistedOperations({ getPersistedOperation: (key: string) => persisted[key] ?? null })] : []),
+      useVariableValuesUnquoted(),
+      useLoadersReleased(),
+      ...useOperationLimits(config.limits, { suggestions: config.introspection }),
+      ...(persisted ? [usePersistedOnly(persisted)] : []),
     ],
   });
 

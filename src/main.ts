@@ -1,6 +1,6 @@
 // `npm start`: reads the config, starts the embedded NHN API simulator when no upstream is configured,
-// and serves the gateway on node:http. SIGTERM/SIGINT drain it: /ready turns 503, no new connections,
-// in-flight requests get a bounded time to finish, then pools and the simulator close.
+// and serves the gateway on node:http. SIGTERM/SIGINT drain it: /ready turns 503 while in-flight
+// requests get a bounded time to finish, then the listener, the pools and the simulator close.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,39 @@ function onSimulator(config: Config, simulator: Simulator): Config {
     ...config,
     endpoints: { identityUrl: simulator.identityUrl },
     serviceAccount: { tenantId: simulator.tenantId, username: simulator.username, apiPassword: simulator.apiPassword },
+  };
+}
+
+function wait<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms), value).unref());
+}
+
+/** Counts the requests being answered, so that a shutdown can wait for them. */
+function trackRequests(server: Server) {
+  let count = 0;
+  let closing = false;
+  let onIdle: (() => void) | undefined;
+  // Before the gateway's own listener, which may answer at once (/health, /ready).
+  server.prependListener('request', (_request, response) => {
+    count++;
+    // During the drain a response ends its connection: the client's next request goes elsewhere.
+    if (closing) response.setHeader('connection', 'close');
+    response.once('close', () => {
+      if (--count === 0) onIdle?.();
+    });
+  });
+  return {
+    get count() {
+      return count;
+    },
+    closeConnectionsAfterResponse() {
+      closing = true;
+    },
+    /** True once no request is in flight; false when `until` (epoch ms) came first. */
+    idle(until: number): Promise<boolean> {
+      if (count === 0) return Promise.resolve(true);
+      return Promise.race([new Promise<boolean>((resolve) => (onIdle = () => resolve(true))), wait(until - Date.now(), false)]);
+    },
   };
 }
 
@@ -51,6 +84,7 @@ async function main(): Promise<void> {
   const upstream = createUpstreamClient(config);
   const gateway = createGateway({ config, upstream, logger, demoAccount });
   const server = createServer(gateway.yoga);
+  const inFlight = trackRequests(server);
   await listen(server, config.port, config.host);
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -70,16 +104,18 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
+    logger.info('shutting down', { signal, inFlight: inFlight.count });
     gateway.beginShutdown();
+    const until = Date.now() + DRAIN_TIMEOUT_MS;
+    // Still listening while requests are in flight: probes meanwhile get /ready 503 (rather than a
+    // refused connection, which some read as a crash), and load balancers move traffic away.
+    inFlight.closeConnectionsAfterResponse();
+    await inFlight.idle(until);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections turn idle as their last response ends: close them as they do.
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
-    const drained = await Promise.race([
-      closed.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS, false).unref()),
-    ]);
+    const drained = await Promise.race([closed.then(() => true), wait(until - Date.now(), false)]);
     clearInterval(sweep);
     if (!drained) {
       logger.warn('in-flight requests did not finish in time; closing their connections', { timeoutMs: DRAIN_TIMEOUT_MS });

@@ -5,7 +5,7 @@ import { loadableEntity, queryById } from './entity.js';
 import { flavorCatalogue, loadFlavors } from './loaders.js';
 import { type Flavor, toFlavor } from './mappers.js';
 import { MetadataEntryRef } from './metadata.js';
-import { nonNegative } from './validation.js';
+import { flavorId, nonNegative } from './validation.js';
 
 export const FlavorRef = builder.loadableObjectRef<Flavor | null, string, string, Flavor>('Flavor', {
   load: (ids: string[], ctx: Context) => loadFlavors(ids, ctx),
@@ -42,9 +42,9 @@ FlavorRef.implement({
   }),
 });
 
-loadableEntity(FlavorRef, 'id');
+loadableEntity(FlavorRef, 'id', flavorId);
 
-queryById('flavor', FlavorRef, { field: 'One flavor by id; null when it does not exist.', id: 'The flavor id.' });
+queryById('flavor', FlavorRef, { field: 'One flavor by id; null when it does not exist.', id: 'The flavor id.' }, flavorId);
 
 builder.queryField('flavors', (t) =>
   t.field({

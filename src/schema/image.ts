@@ -32,7 +32,7 @@ ImageRef.implement({
   }),
 });
 
-loadableEntity(ImageRef, 'id');
+loadableEntity(ImageRef, 'id', uuid);
 
 queryById(
   'image',

@@ -2,6 +2,7 @@
 // them all and builds the federation subgraph schema (with `_entities` and `_service`).
 
 import { builder } from './builder.js';
+import { checkRepresentations } from './entity.js';
 import './enums.js';
 import './metadata.js';
 import './flavor.js';
@@ -19,4 +20,4 @@ import './token.js';
 
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
 
-export const schema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK });
+export const schema = checkRepresentations(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK }));

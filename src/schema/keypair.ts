@@ -29,7 +29,7 @@ KeypairRef.implement({
   }),
 });
 
-loadableEntity(KeypairRef, 'name');
+loadableEntity(KeypairRef, 'name', keypairName);
 
 builder.queryFields((t) => ({
   keypairs: t.field({

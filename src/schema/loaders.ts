@@ -5,7 +5,7 @@
 // the record, null when the upstream does not know it, or an Error for that key alone.
 
 import { createContextCache } from '@pothos/core';
-import type { NovaFlavor } from '../upstream/types.js';
+import type { NovaFlavor, NovaVolumeAttachment } from '../upstream/types.js';
 import type { Context } from './builder.js';
 import * as map from './mappers.js';
 
@@ -91,12 +91,31 @@ export async function loadServers(ids: readonly string[], ctx: Context): Promise
   return ids.map((id) => mapResult(fetched.get(id), map.toServer));
 }
 
+/**
+ * Attachment lists started before their server was read. `server(id)` starts the list alongside
+ * `GET /servers/{id}` when `volumeAttachments` is selected (the id is all the call needs), so a server
+ * with its volumes costs two round trips instead of three. Only the default page (no `limit` or
+ * `offset`) is started early.
+ */
+const earlyAttachmentLists = createContextCache(() => new Map<string, Promise<NovaVolumeAttachment[]>>());
+
+export function prefetchVolumeAttachments(ctx: Context, serverId: string): void {
+  const lists = earlyAttachmentLists(ctx);
+  if (lists.has(serverId)) return;
+  const list = ctx.session().compute.listVolumeAttachments(serverId);
+  // As for the flavor catalogue: a failure surfaces where the list is awaited; this only keeps it from
+  // counting as unhandled when nothing awaits it (no such server).
+  list.catch(() => undefined);
+  lists.set(serverId, list);
+}
+
 export async function loadVolumeAttachments(
   serverIds: readonly string[],
   ctx: Context,
   page: { limit?: number; offset?: number },
 ): Promise<(map.VolumeAttachment[] | Error)[]> {
-  const fetched = await settleEach(serverIds, (id) => ctx.session().compute.listVolumeAttachments(id, page));
+  const early = page.limit === undefined && page.offset === undefined ? earlyAttachmentLists(ctx) : undefined;
+  const fetched = await settleEach(serverIds, (id) => early?.get(id) ?? ctx.session().compute.listVolumeAttachments(id, page));
   return serverIds.map((id) => {
     const list = fetched.get(id);
     if (list instanceof Error) return list;

@@ -23,11 +23,26 @@ export function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** Integers that may arrive as numbers or digit strings; "" and anything else are null. */
+const INT_MAX = 2 ** 31 - 1;
+
+/**
+ * Integers that may arrive as numbers or digit strings; "" and anything else are null, and so is a
+ * value GraphQL's Int (32 bits) cannot carry.
+ */
 export function integer(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
-  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Math.trunc(Number(value));
-  return null;
+  let number: number | null = null;
+  if (typeof value === 'number' && Number.isFinite(value)) number = Math.trunc(value);
+  else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) number = Math.trunc(Number(value));
+  return number !== null && Math.abs(number) <= INT_MAX ? number : null;
+}
+
+/** The array `value` is, or an empty one: for lists that may arrive as anything. */
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 export function decimal(value: unknown): number | null {
@@ -58,10 +73,21 @@ export interface Entry {
 
 export function entries(value: unknown): Entry[] {
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
-    key,
-    value: typeof v === 'string' ? v : JSON.stringify(v),
-  }));
+  const found: Entry[] = [];
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const text = typeof v === 'string' ? v : jsonText(v);
+    if (text !== null) found.push({ key, value: text });
+  }
+  return found;
+}
+
+/** JSON text of a parsed upstream value; null for one nested too deeply to print (a RangeError). */
+function jsonText(value: unknown): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
 }
 
 // ---- enums -----------------------------------------------------------------------------------------
@@ -164,7 +190,7 @@ function addresses(value: NovaServer['addresses']): ServerAddress[] {
 }
 
 function fault(value: NovaServer['fault']): ServerFault | null {
-  if (!value || typeof value !== 'object') return null;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   return {
     code: integer(value.code) ?? 0,
     message: text(value.message) ?? 'No message from the upstream.',
@@ -178,33 +204,94 @@ function uniqueNames(groups: NovaServer['security_groups']): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * A Nova server, each field converted from the raw body when it is read. The `servers` page maps 100
+ * servers per request, and queries select a few of their fields: converting every field up front
+ * (four timestamps, addresses, metadata, security groups) was most of that page's CPU and garbage
+ * (issue #4). Reads are not memoised: GraphQL reads a selected field once per selection.
+ */
+class LazyServer implements Server {
+  readonly #raw: NovaServer;
+
+  constructor(raw: NovaServer) {
+    this.#raw = raw;
+  }
+
+  get id(): string {
+    return this.#raw.id;
+  }
+  get name(): string {
+    const name = this.#raw.name;
+    return typeof name === 'string' ? name : '';
+  }
+  get status(): ServerStatus {
+    return serverStatus(this.#raw.status);
+  }
+  get taskState(): string | null {
+    return text(this.#raw['OS-EXT-STS:task_state']);
+  }
+  get vmState(): string | null {
+    return text(this.#raw['OS-EXT-STS:vm_state']);
+  }
+  get powerState(): PowerState | null {
+    return powerState(this.#raw['OS-EXT-STS:power_state']);
+  }
+  get tenantId(): string | null {
+    return text(this.#raw.tenant_id);
+  }
+  get userId(): string | null {
+    return text(this.#raw.user_id);
+  }
+  get hostId(): string | null {
+    return text(this.#raw.hostId);
+  }
+  get keyName(): string | null {
+    return text(this.#raw.key_name);
+  }
+  get flavorId(): string | null {
+    return text(this.#raw.flavor?.id);
+  }
+  get imageId(): string | null {
+    const image = this.#raw.image;
+    return image && typeof image === 'object' ? text(image.id) : null;
+  }
+  get addresses(): ServerAddress[] {
+    return addresses(this.#raw.addresses);
+  }
+  get securityGroups(): string[] {
+    return uniqueNames(this.#raw.security_groups);
+  }
+  get metadata(): Entry[] {
+    return entries(this.#raw.metadata);
+  }
+  get availabilityZone(): string | null {
+    return text(this.#raw['OS-EXT-AZ:availability_zone']);
+  }
+  get created(): string | null {
+    return optionalTimestamp(this.#raw.created);
+  }
+  get updated(): string | null {
+    return optionalTimestamp(this.#raw.updated);
+  }
+  get launchedAt(): string | null {
+    return optionalTimestamp(this.#raw['OS-SRV-USG:launched_at']);
+  }
+  get terminatedAt(): string | null {
+    return optionalTimestamp(this.#raw['OS-SRV-USG:terminated_at']);
+  }
+  get fault(): ServerFault | null {
+    return fault(this.#raw.fault);
+  }
+  get progress(): number | null {
+    return integer(this.#raw.progress);
+  }
+  get volumeIds(): string[] {
+    return list(this.#raw['os-extended-volumes:volumes_attached']).map((v) => text(record(v).id)).filter((id) => id !== null);
+  }
+}
+
 export function toServer(raw: NovaServer): Server {
-  const image = raw.image;
-  return {
-    id: raw.id,
-    name: typeof raw.name === 'string' ? raw.name : '',
-    status: serverStatus(raw.status),
-    taskState: text(raw['OS-EXT-STS:task_state']),
-    vmState: text(raw['OS-EXT-STS:vm_state']),
-    powerState: powerState(raw['OS-EXT-STS:power_state']),
-    tenantId: text(raw.tenant_id),
-    userId: text(raw.user_id),
-    hostId: text(raw.hostId),
-    keyName: text(raw.key_name),
-    flavorId: text(raw.flavor?.id),
-    imageId: image && typeof image === 'object' ? text(image.id) : null,
-    addresses: addresses(raw.addresses),
-    securityGroups: uniqueNames(raw.security_groups),
-    metadata: entries(raw.metadata),
-    availabilityZone: text(raw['OS-EXT-AZ:availability_zone']),
-    created: optionalTimestamp(raw.created),
-    updated: optionalTimestamp(raw.updated),
-    launchedAt: optionalTimestamp(raw['OS-SRV-USG:launched_at']),
-    terminatedAt: optionalTimestamp(raw['OS-SRV-USG:terminated_at']),
-    fault: fault(raw.fault),
-    progress: integer(raw.progress),
-    volumeIds: (raw['os-extended-volumes:volumes_attached'] ?? []).map((v) => text(v?.id)).filter((id) => id !== null),
-  };
+  return new LazyServer(raw);
 }
 
 export interface Flavor {
@@ -348,7 +435,7 @@ export function toNetwork(raw: NeutronNetwork): Network {
     status: text(raw.status),
     shared: boolean(raw.shared) ?? false,
     external: boolean(raw['router:external']) ?? false,
-    subnetIds: (raw.subnets ?? []).filter((id): id is string => typeof id === 'string'),
+    subnetIds: list(raw.subnets).filter((id): id is string => typeof id === 'string'),
   };
 }
 
@@ -385,7 +472,7 @@ export interface Token {
 }
 
 export function toToken(access: KeystoneAccess): Token {
-  const tenant = access.token.tenant ?? {};
+  const tenant = record(access.token.tenant);
   return {
     id: access.token.id,
     issuedAt: optionalTimestamp(access.token.issued_at),
@@ -396,10 +483,11 @@ export function toToken(access: KeystoneAccess): Token {
       description: text(tenant.description),
       enabled: boolean(tenant.enabled) ?? true,
     },
-    serviceCatalog: (access.serviceCatalog ?? []).map((entry) => ({
+    serviceCatalog: list(access.serviceCatalog).map(record).map((entry) => ({
       type: text(entry.type) ?? '',
       name: text(entry.name) ?? '',
-      endpoints: (entry.endpoints ?? [])
+      endpoints: list(entry.endpoints)
+        .map(record)
         .filter((e) => typeof e.publicURL === 'string')
         .map((e) => ({ region: text(e.region), publicUrl: e.publicURL as string })),
     })),

@@ -1,5 +1,6 @@
 // Looking ahead in the query: the `servers` resolver decides from the selection which upstream list
-// to call (`servers` vs `servers/detail`) and whether to start the flavor catalogue early.
+// to call (`servers` vs `servers/detail`) and whether to start the flavor catalogue early; `server(id)`
+// whether to start the volume attachment list early.
 
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { Kind } from './graphql.js';
@@ -18,13 +19,19 @@ function fieldsOf(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, s
 }
 
 /**
- * The field names selected below `path` (field names, not aliases) under the resolver's own field,
- * across fragments. `@skip`/`@include` are ignored, so the answer errs towards "selected".
+ * The fields selected below `path` under the resolver's own field, across fragments (one node per
+ * selection, so an aliased field may come twice). `@skip`/`@include` are ignored, so the answer errs
+ * towards "selected".
  */
-export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
+export function selectedFieldNodes(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
   let level: FieldNode[] = [...info.fieldNodes];
   for (const name of path) {
     level = level.flatMap((node) => fieldsOf(node.selectionSet, info)).filter((f) => f.name.value === name);
   }
-  return new Set(level.flatMap((node) => fieldsOf(node.selectionSet, info)).map((f) => f.name.value));
+  return level.flatMap((node) => fieldsOf(node.selectionSet, info));
+}
+
+/** The field names (not aliases) of selectedFieldNodes. */
+export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
+  return new Set(selectedFieldNodes(info, path).map((f) => f.name.value));
 }

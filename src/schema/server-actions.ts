@@ -8,7 +8,7 @@ import { DiskConfigEnum, RebootTypeEnum } from './enums.js';
 import { ImageRef } from './image.js';
 import { MetadataEntryInputRef, toMetadataObject } from './metadata.js';
 import { currentServer, ServerRef } from './server.js';
-import { metadataList, notBlank, resourceName, securityGroupName, uuid } from './validation.js';
+import { flavorId, metadataList, resourceName, securityGroupName, uuid } from './validation.js';
 
 async function act(ctx: Context, id: string, action: NovaServerAction) {
   await ctx.session().compute.serverAction(id, action);
@@ -96,7 +96,7 @@ builder.mutationFields((t) => {
         'Changes the flavor of an ACTIVE or SHUTOFF server (`resize`). NHN confirms by itself; u2 flavors cannot be resized.',
       args: {
         id: idArg(),
-        flavorId: t.arg.id({ required: true, description: 'The new flavor id (must differ).', validate: notBlank }),
+        flavorId: t.arg.id({ required: true, description: 'The new flavor id (must differ).', validate: flavorId }),
         diskConfig: t.arg({ type: DiskConfigEnum, description: 'Partitioning of the root disk; omit on NHN.' }),
       },
       resolve: (_root, { id, flavorId, diskConfig }, ctx) =>

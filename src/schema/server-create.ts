@@ -12,10 +12,10 @@ import { MetadataEntryInputRef, toMetadataObject } from './metadata.js';
 import { currentServer, ServerRef } from './server.js';
 import {
   bdmUuid,
+  flavorId,
   ipAddress,
   keypairName,
   metadataList,
-  notBlank,
   resourceName,
   securityGroupName,
   serverCount,
@@ -80,7 +80,7 @@ const CreateServerInputRef = builder.inputType('CreateServerInput', {
       validate: resourceName,
     }),
     imageId: t.id({ description: 'The image to boot; omit when a block device with bootIndex 0 is the root.', validate: uuid }),
-    flavorId: t.id({ required: true, description: 'The flavor id.', validate: notBlank }),
+    flavorId: t.id({ required: true, description: 'The flavor id.', validate: flavorId }),
     networks: t.field({
       type: [NetworkInputRef],
       required: true,

@@ -7,10 +7,10 @@ import type { ServerListQuery } from '../upstream/types.js';
 import { builder, type Context } from './builder.js';
 import { ServerStatusEnum } from './enums.js';
 import { prefetchFlavorCatalogue } from './loaders.js';
-import { toServer } from './mappers.js';
+import { type Server, toServer } from './mappers.js';
 import { selectedFields } from './selection.js';
 import { ServerRef } from './server.js';
-import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageSize, uuid } from './validation.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, filterText, flavorId, pageSize, uuid } from './validation.js';
 
 const ServerConnectionRef = builder.connectionObject(
   {
@@ -24,15 +24,15 @@ const ServerConnectionRef = builder.connectionObject(
 const ServerFilterRef = builder.inputType('ServerFilter', {
   description: 'Server list filters, passed to Nova as query parameters.',
   fields: (t) => ({
-    name: t.string({ description: 'A regular expression, as the upstream takes it.' }),
+    name: t.string({ description: 'A regular expression, as the upstream takes it (at most 255 characters).', validate: filterText }),
     status: t.field({ type: ServerStatusEnum, description: 'Only servers in this status.' }),
-    flavorId: t.id({ description: 'Only servers of this flavor (an unknown id gives an empty page).' }),
+    flavorId: t.id({ description: 'Only servers of this flavor (an unknown id gives an empty page).', validate: flavorId }),
     imageId: t.id({ description: 'Only servers booted from this image.', validate: uuid }),
     changesSince: t.field({
       type: 'DateTime',
       description: 'Only servers changed since then, including deleted ones.',
     }),
-    reservationId: t.string({ description: 'Only servers of this multiple-create reservation (`r-...`).' }),
+    reservationId: t.string({ description: 'Only servers of this multiple-create reservation (`r-...`).', validate: filterText }),
   }),
 });
 
@@ -54,6 +54,15 @@ function toNovaQuery(filter: ServerFilter | null | undefined): ServerListQuery {
 // `GET /servers` answers only id, name and links: enough when nothing else is selected.
 const SUMMARY_FIELDS = new Set(['id', 'name', '__typename']);
 
+/** Encodes its cursor only when read: a page has 100 edges and most queries select no cursor. */
+class ServerEdge {
+  constructor(readonly node: Server) {}
+
+  get cursor(): string {
+    return encodeCursor(this.node.id);
+  }
+}
+
 interface ListArgs {
   filter?: ServerFilter | null;
   first?: number | null;
@@ -73,7 +82,7 @@ async function listServers(args: ListArgs, ctx: Context, info: GraphQLResolveInf
   const edges = page.servers.map((raw) => {
     const node = toServer(raw);
     if (detail) loader.prime(node.id, node);
-    return { cursor: encodeCursor(node.id), node };
+    return new ServerEdge(node);
   });
   return {
     edges,

@@ -9,9 +9,10 @@ import { AddressTypeEnum, PowerStateEnum, ServerStatusEnum } from './enums.js';
 import { FlavorRef } from './flavor.js';
 import { ImageRef } from './image.js';
 import { KeypairRef } from './keypair.js';
-import { loadServers } from './loaders.js';
+import { loadServers, prefetchVolumeAttachments } from './loaders.js';
 import { type Server, toServer } from './mappers.js';
 import { MetadataEntryRef } from './metadata.js';
+import { selectedFieldNodes } from './selection.js';
 import { uuid } from './validation.js';
 
 export const ServerRef = builder.loadableObjectRef<Server | null, string, string, Server>('Server', {
@@ -134,13 +135,18 @@ ServerRef.implement({
   }),
 });
 
-loadableEntity(ServerRef, 'id');
+loadableEntity(ServerRef, 'id', uuid);
 
 queryById(
   'server',
   ServerRef,
   { field: 'One server by id (`GET /servers/{id}`); null when it does not exist.', id: 'The server UUID.' },
   uuid,
+  (id, ctx, info) => {
+    // `volumeAttachments` (volume-attachment.ts) needs only the id: its list starts alongside the server.
+    const attachments = selectedFieldNodes(info, []).filter((f) => f.name.value === 'volumeAttachments');
+    if (attachments.some((f) => !f.arguments?.length)) prefetchVolumeAttachments(ctx, id);
+  },
 );
 
 /** The server as it stands now, read past the request's loader (which may hold the state before a change). */

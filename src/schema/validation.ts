@@ -85,6 +85,16 @@ export const volumeSize = z.number().int().min(1, 'must be at least 1 GB').max(2
 export const bdmUuid = z.string().regex(/^[a-zA-Z0-9._-]{1,255}$/, 'must be an id (letters, digits, . _ -)');
 export const notBlank = z.string().refine((value) => value.trim() !== '', 'must not be empty');
 
+/** Nova flavor ids: NHN's are UUIDs, Nova's any printable text of at most 255 characters. */
+export const flavorId = z
+  .string()
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => value.trim() !== '', 'must not be empty')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** Text that travels in an upstream URL (list filters): bounded, so the URL stays well under 8 KB. */
+export const filterText = z.string().max(255, 'must be at most 255 characters');
+
 /** The Windows limit on server names (the guest's NetBIOS name). */
 export const WINDOWS_NAME_MAX = 15;
 

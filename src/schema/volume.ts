@@ -31,7 +31,7 @@ VolumeRef.implement({
   }),
 });
 
-loadableEntity(VolumeRef, 'id');
+loadableEntity(VolumeRef, 'id', uuid);
 
 queryById(
   'volume',

@@ -11,6 +11,11 @@ export interface RequestLogEntry {
   path: string;
   /** 0 while unanswered, and for connections reset or left hanging on purpose. */
   status: number;
+  /**
+   * Set (true) when the connection closed before the answer was written: the client gave up (its
+   * deadline or timeout aborted the call) or a 'reset' fault cut it. Absent otherwise.
+   */
+  abandoned?: true;
 }
 
 /** Old entries are dropped past this many, so that a long benchmark cannot exhaust memory. */

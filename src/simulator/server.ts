@@ -171,7 +171,14 @@ export class HttpFront {
     });
   };
 
-  private send(res: ServerResponse, reply: Reply, service: Service | undefined): void {
+  /** Leaves a connection open and silent until the client gives up or the simulator closes. */
+  private hold(socket: Socket): void {
+    this.hanging.add(socket);
+    socket.once('close', () => this.hanging.delete(socket));
+  }
+
+  /** Writes `reply`; with `onlyBytes`, only that much of its body (the headers announce all of it). */
+  private send(res: ServerResponse, reply: Reply, service: Service | undefined, onlyBytes?: number): void {
     const headers: Record<string, string | number> = { ...reply.headers };
     if (service !== undefined) {
       const requestId = `req-${randomUUID()}`;
@@ -185,7 +192,8 @@ export class HttpFront {
       headers['content-length'] = 0;
     }
     res.writeHead(reply.status, headers);
-    res.end(reply.body);
+    if (onlyBytes === undefined) res.end(reply.body);
+    else res.write(Buffer.from(reply.body ?? '').subarray(0, onlyBytes));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -204,6 +212,10 @@ export class HttpFront {
     const found = match<unknown>(routes as CompiledRoute<unknown>[], method, target.relative);
     const routeKey = found.compiled?.key ?? `${method} ${service} ${target.relative}`;
     const entry = this.core.log.record(method, service, routeKey, url);
+    // Lets tests see that a client really aborts the calls it no longer waits for.
+    res.once('close', () => {
+      if (!res.writableFinished) entry.abandoned = true;
+    });
 
     const latency = this.core.faults.latencyFor(service);
     if (latency > 0) await sleep(latency);
@@ -267,8 +279,7 @@ export class HttpFront {
         req.socket.destroy();
         return 0;
       case 'hang':
-        this.hanging.add(req.socket);
-        req.socket.once('close', () => this.hanging.delete(req.socket));
+        this.hold(req.socket);
         return 0;
       case 'invalid-json':
         this.send(res, { status: 200, body: '{"truncated": [{"id": ', contentType: 'application/json' }, service);
@@ -276,6 +287,15 @@ export class HttpFront {
       case 'html':
         this.send(res, { ...textReply(fault.status, HTML_ERROR(fault.status), 'text/html'), headers: retryAfter }, service);
         return fault.status;
+      case 'body': {
+        const reply = { status: fault.status, body: fault.body ?? '', contentType: fault.contentType, headers: retryAfter };
+        if (fault.hangAfterBytes === undefined) this.send(res, reply, service);
+        else {
+          this.send(res, reply, service, fault.hangAfterBytes);
+          this.hold(req.socket);
+        }
+        return fault.status;
+      }
       default: {
         const reply = serviceFault(service, fault.status, 'The server is currently unavailable. Please try again at a later time.');
         this.send(res, { ...reply, headers: { ...reply.headers, ...retryAfter } }, service);

@@ -44,7 +44,7 @@ export class Compute implements ComputeApi {
     const known = cached?.find((flavor) => flavor.id === id);
     if (known !== undefined) return known;
     const response = await this.session.call('compute', 'GET', `/flavors/${segment('compute', id)}`, NOT_FOUND_IS_NULL);
-    return response.status === 404 ? null : member<NovaFlavor>('compute', response.body, 'flavor', 'object');
+    return response.status === 404 ? null : member<NovaFlavor>('compute', response.body, 'flavor', 'object', 'id');
   }
 
   async listAvailabilityZones(): Promise<NovaAvailabilityZone[]> {
@@ -61,7 +61,7 @@ export class Compute implements ComputeApi {
 
   async getKeypair(name: string): Promise<NovaKeypair | null> {
     const response = await this.session.call('compute', 'GET', `/os-keypairs/${segment('compute', name)}`, NOT_FOUND_IS_NULL);
-    return response.status === 404 ? null : member<NovaKeypair>('compute', response.body, 'keypair', 'object');
+    return response.status === 404 ? null : member<NovaKeypair>('compute', response.body, 'keypair', 'object', 'name');
   }
 
   /** The answer carries `private_key` when Nova generated the pair; it is handed over, never cached. */
@@ -70,7 +70,7 @@ export class Compute implements ComputeApi {
     if (input.public_key !== undefined) keypair.public_key = input.public_key;
     try {
       const response = await this.session.call('compute', 'POST', '/os-keypairs', { body: { keypair } });
-      return member<NovaKeypair>('compute', response.body, 'keypair', 'object');
+      return member<NovaKeypair>('compute', response.body, 'keypair', 'object', 'name');
     } finally {
       // Also after a failure: a timed-out create may still have happened.
       this.#forgetKeypairs();
@@ -88,14 +88,14 @@ export class Compute implements ComputeApi {
   async listServers(query: ServerListQuery, options: { detail?: boolean } = {}): Promise<ServerListPage> {
     const path = options.detail === false ? '/servers' : '/servers/detail';
     const response = await this.session.call('compute', 'GET', path + queryString(query));
-    const servers = member<NovaServer[]>('compute', response.body, 'servers', 'array');
+    const servers = member<NovaServer[]>('compute', response.body, 'servers', 'array', 'id');
     const links = (response.body as { servers_links?: unknown }).servers_links;
     return { servers, hasNextPage: hasNextLink(links) };
   }
 
   async getServer(id: string): Promise<NovaServer | null> {
     const response = await this.session.call('compute', 'GET', `/servers/${segment('compute', id)}`, NOT_FOUND_IS_NULL);
-    return response.status === 404 ? null : member<NovaServer>('compute', response.body, 'server', 'object');
+    return response.status === 404 ? null : member<NovaServer>('compute', response.body, 'server', 'object', 'id');
   }
 
   async createServer(body: NovaCreateServerRequest): Promise<NovaCreateServerResponse> {
@@ -107,7 +107,7 @@ export class Compute implements ComputeApi {
   async updateServer(id: string, changes: { name: string }): Promise<NovaServer> {
     const body = { server: { name: changes.name } };
     const response = await this.session.call('compute', 'PUT', `/servers/${segment('compute', id)}`, { body });
-    return member<NovaServer>('compute', response.body, 'server', 'object');
+    return member<NovaServer>('compute', response.body, 'server', 'object', 'id');
   }
 
   async deleteServer(id: string): Promise<void> {
@@ -128,13 +128,13 @@ export class Compute implements ComputeApi {
   async listVolumeAttachments(serverId: string, query: { limit?: number; offset?: number } = {}): Promise<NovaVolumeAttachment[]> {
     const path = `/servers/${segment('compute', serverId)}/os-volume_attachments${queryString(query)}`;
     const response = await this.session.call('compute', 'GET', path);
-    return member<NovaVolumeAttachment[]>('compute', response.body, 'volumeAttachments', 'array');
+    return member<NovaVolumeAttachment[]>('compute', response.body, 'volumeAttachments', 'array', 'volumeId');
   }
 
   async getVolumeAttachment(serverId: string, volumeId: string): Promise<NovaVolumeAttachment | null> {
     const path = `/servers/${segment('compute', serverId)}/os-volume_attachments/${segment('compute', volumeId)}`;
     const response = await this.session.call('compute', 'GET', path, NOT_FOUND_IS_NULL);
-    return response.status === 404 ? null : member<NovaVolumeAttachment>('compute', response.body, 'volumeAttachment', 'object');
+    return response.status === 404 ? null : member<NovaVolumeAttachment>('compute', response.body, 'volumeAttachment', 'object', 'volumeId');
   }
 
   async attachVolume(serverId: string, input: { volumeId: string; device?: string }): Promise<NovaVolumeAttachment> {
@@ -142,7 +142,7 @@ export class Compute implements ComputeApi {
     if (input.device !== undefined) volumeAttachment.device = input.device;
     const path = `/servers/${segment('compute', serverId)}/os-volume_attachments`;
     const response = await this.session.call('compute', 'POST', path, { body: { volumeAttachment } });
-    return member<NovaVolumeAttachment>('compute', response.body, 'volumeAttachment', 'object');
+    return member<NovaVolumeAttachment>('compute', response.body, 'volumeAttachment', 'object', 'volumeId');
   }
 
   async detachVolume(serverId: string, volumeId: string): Promise<void> {
@@ -163,7 +163,7 @@ export class Compute implements ComputeApi {
     for (let page = 0; page < MAX_FLAVOR_PAGES; page++) {
       const path = `/flavors/detail${queryString({ marker })}`;
       const response = await this.session.call('compute', 'GET', path, { shared: true });
-      const batch = member<NovaFlavor[]>('compute', response.body, 'flavors', 'array');
+      const batch = member<NovaFlavor[]>('compute', response.body, 'flavors', 'array', 'id');
       flavors = flavors.length === 0 ? batch : flavors.concat(batch);
       const links = (response.body as { flavors_links?: unknown }).flavors_links;
       if (batch.length === 0 || !hasNextLink(links)) break;
@@ -174,13 +174,14 @@ export class Compute implements ComputeApi {
 
   async #fetchKeypairs(): Promise<NovaKeypair[]> {
     const response = await this.session.call('compute', 'GET', '/os-keypairs', { shared: true });
-    const items = member<{ keypair?: NovaKeypair }[]>('compute', response.body, 'keypairs', 'array');
+    // Nova wraps each one: {"keypairs": [{"keypair": {...}}]}.
+    const items = member<{ keypair: unknown }[]>('compute', response.body, 'keypairs', 'array');
     const keypairs: NovaKeypair[] = [];
     for (const item of items) {
-      if (item?.keypair === undefined) continue;
+      const keypair = member<NovaKeypair>('compute', item, 'keypair', 'object', 'name');
       // A list never carries private keys; should one ever appear, it must not enter the cache.
-      const { private_key: _privateKey, ...publicFields } = item.keypair;
-      keypairs.push(_privateKey === undefined ? item.keypair : publicFields);
+      const { private_key: _privateKey, ...publicFields } = keypair;
+      keypairs.push(_privateKey === undefined ? keypair : publicFields);
     }
     return keypairs;
   }

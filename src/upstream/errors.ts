@@ -24,6 +24,11 @@ export class UpstreamError extends Error {
   readonly requestId?: string;
   /** Seconds from a `Retry-After` header, when the upstream sent one. */
   readonly retryAfterSeconds?: number;
+  /**
+   * True when the call that failed was the gateway signing in with its own service account: whatever
+   * the status, the operator has to act (a changed API password), not the caller.
+   */
+  readonly serviceAccount: boolean;
 
   constructor(init: {
     service: UpstreamService;
@@ -33,6 +38,7 @@ export class UpstreamError extends Error {
     fault?: string;
     requestId?: string;
     retryAfterSeconds?: number;
+    serviceAccount?: boolean;
   }) {
     super(init.message);
     this.service = init.service;
@@ -41,5 +47,12 @@ export class UpstreamError extends Error {
     this.fault = init.fault;
     this.requestId = init.requestId;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.serviceAccount = init.serviceAccount ?? false;
+  }
+
+  /** The same failure, marked as the service account's own sign-in. */
+  ofServiceAccount(): UpstreamError {
+    const { service, kind, message, status, fault, requestId, retryAfterSeconds } = this;
+    return new UpstreamError({ service, kind, message, status, fault, requestId, retryAfterSeconds, serviceAccount: true });
   }
 }

@@ -191,10 +191,23 @@ export function invalidResponse(service: UpstreamService, what: string, headers?
   });
 }
 
-/** A 2xx body that lacks the member the operation needs is as unusable as one that is not JSON. */
-export function member<T>(service: UpstreamService, body: unknown, key: string, shape: 'array' | 'object'): T {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+/**
+ * The member `key` of a 2xx body: an object, or an array of objects. With `identity`, the object (each
+ * object of the array) must carry that member as a non-empty string: the id a record is known by.
+ * A body without what the operation needs is as unusable as one that is not JSON, and fails the same
+ * way (kind invalid-response): the mappers can then take any other member in any shape, but never a
+ * record that is not an object or has no id.
+ */
+export function member<T>(service: UpstreamService, body: unknown, key: string, shape: 'array' | 'object', identity?: string): T {
+  const value = isRecord(body) ? body[key] : undefined;
   if (shape === 'array' ? !Array.isArray(value) : !isRecord(value)) throw invalidResponse(service, `has no "${key}" ${shape}`);
+  const items: unknown[] = shape === 'array' ? (value as unknown[]) : [value];
+  for (const item of items) {
+    if (!isRecord(item)) throw invalidResponse(service, `has a "${key}" item that is not an object`);
+    if (identity !== undefined && !(typeof item[identity] === 'string' && item[identity] !== '')) {
+      throw invalidResponse(service, `has a "${key}" record without its "${identity}"`);
+    }
+  }
   return value as T;
 }
 

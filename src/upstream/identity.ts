@@ -159,7 +159,7 @@ export class ServiceAccountTokens {
       // Inside the margin the old token still works: better to use it than to fail every request
       // while Keystone has a bad moment.
       if (previous !== undefined && this.now() < previous.expiresAt) return previous.id;
-      throw error;
+      throw error instanceof UpstreamError ? error.ofServiceAccount() : error;
     }
     this.#held = this.#hold(access);
     const roots = parseCatalog(access.serviceCatalog, this.region);

@@ -53,8 +53,9 @@ export class Image implements ImageApi {
     const path = `/v2/images${queryString({ id: `in:${ids.join(',')}`, limit: ids.length })}`;
     const response = await this.session.call('image', 'GET', path, { shared: true });
     const wanted = new Set(ids);
+    // An image the list lacks (or lists without its id) is fetched on its own.
     for (const image of member<GlanceImage[]>('image', response.body, 'images', 'array')) {
-      if (isRecord(image) && wanted.has(image.id)) found.set(image.id, image);
+      if (typeof image.id === 'string' && wanted.has(image.id)) found.set(image.id, image);
     }
   }
 

@@ -10,11 +10,11 @@ export class Network implements NetworkApi {
 
   async listNetworks(): Promise<NeutronNetwork[]> {
     const response = await this.session.call('network', 'GET', '/v2.0/networks');
-    return member<NeutronNetwork[]>('network', response.body, 'networks', 'array');
+    return member<NeutronNetwork[]>('network', response.body, 'networks', 'array', 'id');
   }
 
   async listSubnets(query: { networkId?: string } = {}): Promise<NeutronSubnet[]> {
     const response = await this.session.call('network', 'GET', `/v2.0/subnets${queryString({ network_id: query.networkId })}`);
-    return member<NeutronSubnet[]>('network', response.body, 'subnets', 'array');
+    return member<NeutronSubnet[]>('network', response.body, 'subnets', 'array', 'id');
   }
 }

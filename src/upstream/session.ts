@@ -111,9 +111,10 @@ export class Session implements UpstreamSession {
 
   /**
    * The cache scope of tenant data: region + tenant, plus a hash of a pass-through token, since a
-   * tenant header alone proves nothing (hashed: caches never hold secrets).
+   * tenant header alone proves nothing (hashed: caches never hold secrets). Refuses an invalid caller.
    */
   get scope(): string {
+    this.#refuseInvalidCaller('identity');
     return (this.#scope ??=
       this.caller.kind === 'passthrough'
         ? `${this.core.config.region}/${this.tenantId}/${tokenHash(this.caller.token)}`
@@ -122,6 +123,7 @@ export class Session implements UpstreamSession {
 
   /** The cache scope of user data (keypairs belong to the user, not the project). */
   get identityScope(): string {
+    this.#refuseInvalidCaller('identity');
     return (this.#identityScope ??=
       this.caller.kind === 'passthrough'
         ? `${this.core.config.region}/token/${tokenHash(this.caller.token)}`
@@ -130,9 +132,7 @@ export class Session implements UpstreamSession {
 
   /** Sends one operation; `path` is relative to the service root (and to /v2/{tenant} where used). */
   async call(service: ApiService, method: HttpMethod, path: string, options: CallOptions = NO_OPTIONS): Promise<UpstreamResponse> {
-    if (this.#callerProblem !== undefined) {
-      throw new UpstreamError({ service, kind: 'http', status: 401, fault: 'Unauthorized', message: this.#callerProblem });
-    }
+    this.#refuseInvalidCaller(service);
     const signal = options.shared ? undefined : this.signal;
     const account = this.caller.kind === 'service' ? this.core.account : undefined;
     // The service account's token first: its catalog may be where the endpoint comes from.
@@ -163,6 +163,16 @@ export class Session implements UpstreamSession {
       account.invalidate(request.token);
       request.token = await untilAborted(account.token(), signal, service);
       return transport.send(request);
+    }
+  }
+
+  /**
+   * A malformed token or tenant, or no caller at all, is refused before any call and before any cache
+   * is read: a cached answer must not reach a caller the upstream would have refused.
+   */
+  #refuseInvalidCaller(service: UpstreamService): void {
+    if (this.#callerProblem !== undefined) {
+      throw new UpstreamError({ service, kind: 'http', status: 401, fault: 'Unauthorized', message: this.#callerProblem });
     }
   }
 

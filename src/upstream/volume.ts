@@ -15,7 +15,7 @@ export class Volume implements VolumeApi {
 
   async getVolume(id: string): Promise<CinderVolume | null> {
     const response = await this.session.call('volume', 'GET', `/volumes/${segment('volume', id)}`, { notFoundIsNull: true });
-    return response.status === 404 ? null : member<CinderVolume>('volume', response.body, 'volume', 'object');
+    return response.status === 404 ? null : member<CinderVolume>('volume', response.body, 'volume', 'object', 'id');
   }
 
   async getVolumes(ids: readonly string[]): Promise<Map<string, CinderVolume>> {

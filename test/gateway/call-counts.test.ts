@@ -70,6 +70,37 @@ test('one server with its volume attachments and their volumes: 2 calls plus one
   });
 });
 
+test("a server's attachment list is requested alongside the server, not after it", async () => {
+  // Deterministic form of "in parallel": while GET /servers/{id} hangs, the list has been asked for.
+  const fresh = await startStack({ env: { REQUEST_DEADLINE_MS: '300' } });
+  try {
+    const list = await fresh.gql('{ servers(filter: { name: "^db-01$" }) { edges { node { id } } } }');
+    const id = list.data.servers.edges[0].node.id;
+    fresh.sim.controls.resetLog();
+    fresh.sim.controls.failNext('GET compute /servers/{id}', 1, { mode: 'hang' });
+    const body = await fresh.gql('query($id: ID!) { server(id: $id) { volumeAttachments { device volume { size } } } }', { id });
+    expect(body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_TIMEOUT');
+    expect(fresh.calls()).toEqual({ 'GET compute /servers/{id}': 1, 'GET compute /servers/{id}/os-volume_attachments': 1 });
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('attachments with a page argument wait for the server; a missing server answers null', async () => {
+  const list = await stack.gql('{ servers(filter: { name: "^db-01$" }) { edges { node { id } } } }');
+  const id = list.data.servers.edges[0].node.id;
+  stack.sim.controls.resetLog();
+  const paged = await stack.gql('query($id: ID!) { server(id: $id) { volumeAttachments(limit: 1) { device } } }', { id });
+  expect(paged.data.server.volumeAttachments).toHaveLength(1);
+  expect(stack.calls()).toEqual({ 'GET compute /servers/{id}': 1, 'GET compute /servers/{id}/os-volume_attachments': 1 });
+
+  // The early list of a server that does not exist fails unseen (its answer is not needed).
+  stack.sim.controls.resetLog();
+  const missing = await stack.gql('{ server(id: "00000000-0000-4000-8000-000000000000") { volumeAttachments { device } } }');
+  expect(missing).toEqual({ data: { server: null } });
+  expect(stack.calls()).toEqual({ 'GET compute /servers/{id}': 1, 'GET compute /servers/{id}/os-volume_attachments': 1 });
+});
+
 test('flavors and the flavor relation in one query share one catalogue call, cached afterwards', async () => {
   const fresh = await startStack();
   try {

@@ -1,58 +1,58 @@
 // `npm start` as a user runs it: with no NHN_IDENTITY_URL it says it runs on the embedded simulator,
-// serves GraphQL, GraphiQL, /health and /ready, and drains and exits 0 on SIGTERM.
+// serves GraphQL, GraphiQL, /health and /ready, and drains and exits 0 on SIGTERM: /ready turns 503
+// while a request in flight still finishes with its data.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { afterAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
+import { eventually, type GatewayProcess, startGatewayProcess } from '../helpers/gateway.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-let child: ChildProcess | undefined;
+let running: GatewayProcess | undefined;
 
-afterAll(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+afterEach(() => {
+  if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+  running = undefined;
 });
 
-/** Resolves with the stdout lines once `until` matches one of them. */
-function readUntil(process: ChildProcess, until: RegExp): Promise<string[]> {
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    process.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const parts = buffer.split('\n');
-      buffer = parts.pop()!;
-      lines.push(...parts);
-      if (parts.some((line) => until.test(line))) resolve(lines);
-    });
-    process.once('exit', (code) => reject(new Error(`exited with ${code} before ${until}: ${lines.join('\n')}`)));
-  });
-}
+const postQuery = (origin: string, query: string) =>
+  fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
 
 test('npm start on the embedded simulator: serves, then shuts down cleanly on SIGTERM', async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIMULATOR_BUILD_DELAY_MS: '50' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = await readUntil(child, /^Ready in \d+ ms/);
-  expect(lines[0]).toMatch(/embedded NHN API simulator at http:\/\/127\.0\.0\.1:\d+/);
-  const origin = /(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(lines.join('\n'))![1];
+  running = await startGatewayProcess({ LOG_LEVEL: 'warn', SIMULATOR_BUILD_DELAY_MS: '50' });
+  const { origin } = running;
+  expect(running.output().split('\n')[0]).toMatch(/embedded NHN API simulator at http:\/\/127\.0\.0\.1:\d+/);
 
   expect((await fetch(`${origin}/health`)).status).toBe(200);
   expect((await fetch(`${origin}/ready`)).status).toBe(200);
   const page = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html' } });
   expect(page.headers.get('content-type')).toMatch(/text\/html/);
   await page.arrayBuffer();
-  const query = await fetch(`${origin}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ servers { edges { node { name flavor { name } image { name } } } } }' }),
-  });
+  const query = await postQuery(origin, '{ servers { edges { node { name flavor { name } image { name } } } } }');
   const body = (await query.json()) as { data: { servers: { edges: unknown[] } } };
   expect(body.data.servers.edges).toHaveLength(6);
 
-  child.kill('SIGTERM');
-  const [code] = await once(child, 'exit');
-  expect(code).toBe(0);
+  expect(await running.stop()).toBe(0);
+});
+
+test('SIGTERM with a request in flight: /ready turns 503, the request finishes with its data, exit 0', async () => {
+  running = await startGatewayProcess({ LOG_LEVEL: 'warn' });
+  const { origin, simulatorUrl } = running;
+  const control = (name: string, args?: unknown) =>
+    fetch(`${simulatorUrl}/__simulator/${name}`, args === undefined ? {} : { method: 'POST', body: JSON.stringify(args) });
+  await postQuery(origin, '{ flavors { id } }'); // token and catalog first: only the list is slow
+  await control('latency', { ms: 1500, service: 'compute' });
+  await control('reset-log', {});
+
+  let settled = false;
+  const slow = postQuery(origin, '{ servers { edges { node { name } } } }').finally(() => (settled = true));
+  // SIGTERM only once the list call is at the simulator, i.e. truly in flight.
+  const atSimulator = async () => ((await (await control('request-log')).json()) as { route: string }[]).some((e) => e.route === 'GET compute /servers');
+  expect(await eventually(atSimulator)).toBe(true);
+  running.child.kill('SIGTERM');
+  // The signal arrives a moment later: until then /ready may still say 200.
+  expect(await eventually(async () => (await fetch(`${origin}/ready`)).status === 503)).toBe(true);
+  expect(settled).toBe(false);
+
+  const response = await slow;
+  expect(response.status).toBe(200);
+  expect(((await response.json()) as { data: { servers: { edges: unknown[] } } }).data.servers.edges).toHaveLength(6);
+  expect(await running.stop()).toBe(0);
 });

@@ -1,7 +1,7 @@
 // The one mapping from upstream failures to GraphQL error codes, and the masking of the rest.
 
 import { describe, expect, test } from 'vitest';
-import { fromUpstream, scrub, toClientError } from '../../src/schema/errors.js';
+import { fromUpstream, isRequestInputError, scrub, toClientError, withoutVariableValues } from '../../src/schema/errors.js';
 import { GraphQLError } from '../../src/schema/graphql.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 
@@ -43,6 +43,21 @@ describe('fromUpstream', () => {
     expect(fromUpstream(down)).toMatchObject({ message: 'The volume service is unavailable.', extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
   });
 
+  test("the service account's own sign-in refused is UPSTREAM_UNAVAILABLE for the caller, with a word for the operator", () => {
+    const refused = new UpstreamError({ service: 'identity', kind: 'http', status: 401, message: 'The request you have made requires authentication.' });
+    expect(fromUpstream(refused).extensions.code).toBe('UNAUTHENTICATED');
+    expect(fromUpstream(refused.ofServiceAccount())).toMatchObject({
+      message: expect.stringMatching(/could not sign in to the identity service with its service account \(HTTP 401\)/),
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', upstream: { service: 'identity', status: 401 } },
+    });
+  });
+
+  test('a URL or header too long for the upstream (414, 431) is BAD_USER_INPUT', () => {
+    for (const status of [414, 431]) {
+      expect(fromUpstream(http(status, ''))).toMatchObject({ message: expect.stringMatching(/shorten the arguments/), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
   test('Retry-After travels along', () => {
     const limited = new UpstreamError({ service: 'compute', kind: 'http', status: 429, message: 'x', retryAfterSeconds: 3 });
     expect(fromUpstream(limited).extensions.retryAfterSeconds).toBe(3);
@@ -72,6 +87,23 @@ describe('toClientError', () => {
     expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
     expect(error.path).toEqual(['server', 'image']);
     expect(toClientError('a thrown string').message).toBe('Unexpected error.');
+  });
+
+  test('a request refused for its variables (no path, no code) is BAD_USER_INPUT; a code-less error at a field is masked', () => {
+    const variables = new GraphQLError('Variable "$id" of required type "ID!" was not provided.');
+    expect(isRequestInputError(variables)).toBe(true);
+    expect(toClientError(variables)).toMatchObject({ message: variables.message, extensions: { code: 'BAD_USER_INPUT' } });
+    const serialization = located(new GraphQLError('String cannot represent value: {}'));
+    expect(isRequestInputError(serialization)).toBe(false);
+    expect(toClientError(serialization)).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: ['server', 'image'] });
+  });
+
+  test('withoutVariableValues takes the quoted variable values out of a request error, and nothing else', () => {
+    const error = new GraphQLError('Variable "$i" got invalid value { password: "s3cret \\"x", n: 1 }; Field "n" is not defined by type "In".');
+    const cleaned = withoutVariableValues(error, { i: { password: 's3cret "x', n: 1 } });
+    expect(cleaned.message).toBe('Variable "$i" got invalid value { password: "[value]", n: 1 }; Field "n" is not defined by type "In".');
+    const atField = located(new GraphQLError('s3cret'));
+    expect(withoutVariableValues(atField, { p: 's3cret' })).toBe(atField);
   });
 
   test("the gateway's own errors and graphql's pass unchanged", () => {

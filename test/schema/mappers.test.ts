@@ -21,10 +21,45 @@ describe('timestamps', () => {
     ['2019-12-31T23:30:00-01:00', '2020-01-01T00:30:00.000Z'],
   ])('%s -> %s', (input, expected) => expect(toIsoUtc(input)).toBe(expected));
 
-  test.each(['', 'yesterday', '2020-02-30T00:00:00Z', '2020-13-01T00:00:00Z', '2020-02-25T24:00:00Z', '2020-02-25'])(
-    'rejects %j',
-    (input) => expect(toIsoUtc(input)).toBeNull(),
-  );
+  test.each([
+    '',
+    'yesterday',
+    '2020-02-30T00:00:00Z',
+    '2020-13-01T00:00:00Z',
+    '2020-02-25T24:00:00Z',
+    '2020-02-25',
+    '2021-02-29T00:00:00.000000',
+    '1900-02-29T00:00:00Z',
+    '0050-01-01T00:00:00Z',
+    '2020-02-25T01:22:24.Z',
+    '2020-02-25T01:22:60.000Z',
+    '2020-02-25T0a:22:24Z',
+    '2020-02-25T01:2-:24.000000',
+    '2020-02-25T01:22:+4Z',
+    '2020-02-25T01:22:24.12a',
+  ])('rejects %j', (input) => expect(toIsoUtc(input)).toBeNull());
+
+  test.each([
+    ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
+    ['2020-02-25T01:22:24.123Z', '2020-02-25T01:22:24.123Z'],
+    ['2020-02-25T01:22:24.5Z', '2020-02-25T01:22:24.500Z'],
+    ['2020-02-25T01:22:24', '2020-02-25T01:22:24.000Z'],
+    ['2020-02-25t01:22:24z', '2020-02-25T01:22:24.000Z'],
+  ])('%s -> %s', (input, expected) => expect(toIsoUtc(input)).toBe(expected));
+
+  test('the forms read by string operations answer as the general reading does', () => {
+    // A leading blank sends the same text down the general (regex and Date) path.
+    // Each part ranges a little past its valid values, so that impossible dates and times come up too.
+    const part = (max: number, width = 2) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(width, '0'));
+    const fraction = fc.option(fc.stringMatching(/^\d{1,9}$/));
+    const shaped = fc
+      .tuple(part(9999, 4), part(13), part(32), part(24), part(60), part(60), fraction, fc.boolean())
+      .map(([y, mo, d, h, mi, s, f, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${f === null ? '' : `.${f}`}${z ? 'Z' : ''}`);
+    // ... and sometimes one character anywhere replaced by any other.
+    const typo = fc.option(fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 })));
+    const texts = fc.tuple(shaped, typo).map(([text, t]) => (t === null ? text : `${text.slice(0, t[0] % text.length)}${t[1]}${text.slice((t[0] % text.length) + 1)}`));
+    fc.assert(fc.property(texts, (text) => toIsoUtc(text) === toIsoUtc(` ${text}`)), { numRuns: 3000 });
+  });
 
   test('any instant survives every upstream spelling', () => {
     fc.assert(

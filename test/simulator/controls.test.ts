@@ -16,6 +16,12 @@ beforeEach(() => h.sim.controls.reset());
 const SERVERS = 'GET compute /servers';
 const control = (method: string, name: string, args?: unknown) => h.request(method, `${h.sim.url}/__simulator/${name}`, args, undefined);
 
+/** Polls `done` (what the simulator notices happens on the event loop, a little after the client acts). */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(done()).toBe(true);
+}
+
 describe('latency', () => {
   it('delays every answer, or one service only (lower bounds only: timings are not asserted)', async () => {
     h.sim.controls.setLatency(60, 'image');
@@ -117,11 +123,45 @@ describe('failNext', () => {
     });
     expect(outcome).toBe('timed out');
     expect(h.sim.controls.requestLog().at(-1)).toMatchObject({ route: SERVERS, status: 0 });
+    await until(() => h.sim.controls.requestLog().at(-1)?.abandoned === true);
+  });
+
+  it("mode 'body' answers exactly the given body, status (default 200) and content type", async () => {
+    h.sim.controls.failNext(SERVERS, 1, { mode: 'body', body: '{"servers": "not a list"}' });
+    const json = await h.compute('GET', '/servers');
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toBe('application/json');
+    expect(json.text).toBe('{"servers": "not a list"}');
+    await control('POST', 'fail-next', { route: SERVERS, count: 1, fault: { mode: 'body', body: '<p>gone</p>', status: 502, contentType: 'text/html' } });
+    const html = await h.compute('GET', '/servers');
+    expect([html.status, html.headers.get('content-type'), html.text]).toEqual([502, 'text/html', '<p>gone</p>']);
+    expect((await h.compute('GET', '/servers')).body.servers.length).toBeGreaterThan(0);
+    expect(h.sim.controls.requestLog().every((entry) => entry.abandoned === undefined)).toBe(true);
+  });
+
+  it("mode 'body' with hangAfterBytes sends the headers and that much of the body, then stalls", async () => {
+    h.sim.controls.failNext(SERVERS, 1, { mode: 'body', body: '{"servers": []}', hangAfterBytes: 5 });
+    const received = await new Promise<string>((resolve) => {
+      const req = httpRequest(`${h.computeRoot}/servers`, { headers: { 'x-auth-token': h.token } }, (res) => {
+        let text = `${res.statusCode} ${res.headers['content-length']} `;
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        setTimeout(() => {
+          req.destroy();
+          resolve(text);
+        }, 150);
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    expect(received).toBe('200 15 {"ser');
+    expect(() => h.sim.controls.failNext(SERVERS, 1, { mode: 'body', body: '', hangAfterBytes: -1 })).toThrow();
   });
 
   it('refuses a bad fault', () => {
     expect(() => h.sim.controls.failNext(SERVERS, 1, { mode: 'explode' as never })).toThrow();
     expect(() => h.sim.controls.failNext(SERVERS, -1)).toThrow();
+    expect(() => h.sim.controls.failNext(SERVERS, 1, { mode: 'body' })).toThrow(/body/);
+    expect(() => h.sim.controls.failNext(SERVERS, 1, { mode: 'body', body: '', contentType: 'a\r\nx-injected: 1' })).toThrow();
   });
 });
 

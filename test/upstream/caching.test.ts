@@ -2,6 +2,7 @@
 // single flight, invalidation by the gateway's own mutations, no caching of failures.
 
 import { describe, expect, it } from 'vitest';
+import type { ClientCore, Session } from '../../src/upstream/session.js';
 import type { UpstreamClient } from '../../src/upstream/types.js';
 import { count, delay, rawGet, serviceSession, upstreamError, useSimulator } from './support.js';
 
@@ -106,6 +107,27 @@ describe('keypairs', () => {
     await serviceSession(client).compute.deleteKeypair('cache-test');
     expect((await serviceSession(client).compute.listKeypairs()).map((k) => k.name)).not.toContain('cache-test');
     expect(count(fx.sim, KEYPAIRS)).toBe(3);
+  });
+
+  it('never hold a private key: not after a generated create, not even from a list that carries one', async () => {
+    const client = await readyClient();
+    const session = serviceSession(client) as Session;
+    const keypairsCache = (client as unknown as ClientCore).caches.keypairs;
+    const privateKey = (await session.compute.createKeypair({ name: 'generated' })).private_key!;
+    expect(privateKey).toMatch(/PRIVATE KEY/);
+    await serviceSession(client).compute.listKeypairs();
+    const cached = keypairsCache.get(session.identityScope, 'all');
+    expect(cached?.map((k) => k.name)).toContain('generated');
+    expect(JSON.stringify(cached)).not.toContain('PRIVATE KEY');
+
+    // Nova never lists private keys; should a list ever carry one, it is dropped before the cache.
+    const listed = await rawGet<{ keypairs: { keypair: Record<string, unknown> }[] }>(fx.sim, client, `/compute/v2/${fx.sim.tenantId}/os-keypairs`);
+    for (const { keypair } of listed.keypairs) keypair.private_key = privateKey;
+    keypairsCache.invalidate(session.identityScope);
+    fx.sim.controls.failNext(KEYPAIRS, 1, { mode: 'body', body: JSON.stringify(listed) });
+    const answered = await serviceSession(client).compute.listKeypairs();
+    expect(answered.length).toBe(listed.keypairs.length);
+    expect(JSON.stringify([answered, keypairsCache.get(session.identityScope, 'all')])).not.toContain('PRIVATE KEY');
   });
 
   it('are dropped even when the mutation failed (it may have happened)', async () => {
