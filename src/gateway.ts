@@ -130,9 +130,10 @@ function useVariableValuesUnquoted(): Plugin {
 /**
  * Empties the operation's DataLoaders as soon as it has run. Pothos keeps them in a WeakMap keyed by
  * the context, and V8's young-generation GC (Node 20) keeps WeakMap values alive: each page of servers
- * a loader held (and the upstream body its strings point into) was promoted to the old generation and
- * stayed there until the next full GC, which doubled the GC time of a servers page and its peak RSS
- * under load (issue #4). Emptied, the request's data dies young like any other garbage.
+ * a loader held (the parsed upstream body behind it) was promoted to the old generation and stayed
+ * there until the next full GC, which doubled the GC time of a servers page and its peak RSS under
+ * load (issue #4). Emptied, the request's data dies young like any other garbage. (The loaders' last
+ * batches are let go of by LOADER_OPTIONS in schema/loaders.ts, for the same reason.)
  */
 function useLoadersReleased(): Plugin {
   return {

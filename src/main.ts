@@ -8,7 +8,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import type { DemoAccount } from './schema/examples.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
+import type { Simulator } from './simulator/index.js';
 import { createUpstreamClient } from './upstream/index.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
   if (config.useEmbeddedSimulator) {
     // Port 0: the simulator is an implementation detail here and must never clash with anything.
     const { tenantId, username, apiPassword, buildDelayMs, seed } = config.simulator;
+    // Imported only here: a gateway in front of NHN Cloud does not carry it (~7 MB of RSS).
+    const { startSimulator } = await import('./simulator/index.js');
     simulator = await startSimulator({ host: '127.0.0.1', port: 0, tenantId, username, apiPassword, buildDelayMs, seed });
     config = onSimulator(config, simulator);
     demoAccount = { tenantId, username, password: apiPassword };

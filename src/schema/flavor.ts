@@ -2,13 +2,14 @@
 
 import { builder, type Context } from './builder.js';
 import { loadableEntity, queryById } from './entity.js';
-import { flavorCatalogue, loadFlavors } from './loaders.js';
+import { flavorCatalogue, LOADER_OPTIONS, loadFlavors } from './loaders.js';
 import { type Flavor, toFlavor } from './mappers.js';
 import { MetadataEntryRef } from './metadata.js';
 import { flavorId, nonNegative } from './validation.js';
 
 export const FlavorRef = builder.loadableObjectRef<Flavor | null, string, string, Flavor>('Flavor', {
   load: (ids: string[], ctx: Context) => loadFlavors(ids, ctx),
+  loaderOptions: LOADER_OPTIONS,
 });
 
 FlavorRef.implement({

@@ -2,12 +2,13 @@
 
 import { builder, type Context } from './builder.js';
 import { loadableEntity, queryById } from './entity.js';
-import { loadImages } from './loaders.js';
+import { LOADER_OPTIONS, loadImages } from './loaders.js';
 import type { Image } from './mappers.js';
 import { uuid } from './validation.js';
 
 export const ImageRef = builder.loadableObjectRef<Image | null, string, string, Image>('Image', {
   load: (ids: string[], ctx: Context) => loadImages(ids, ctx),
+  loaderOptions: LOADER_OPTIONS,
 });
 
 ImageRef.implement({

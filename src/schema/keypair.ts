@@ -3,12 +3,13 @@
 
 import { builder, type Context } from './builder.js';
 import { loadableEntity } from './entity.js';
-import { loadKeypairs } from './loaders.js';
+import { LOADER_OPTIONS, loadKeypairs } from './loaders.js';
 import { type Keypair, toKeypair } from './mappers.js';
 import { keypairName } from './validation.js';
 
 export const KeypairRef = builder.loadableObjectRef<Keypair | null, string, string, Keypair>('Keypair', {
   load: (names: string[], ctx: Context) => loadKeypairs(names, ctx),
+  loaderOptions: LOADER_OPTIONS,
 });
 
 KeypairRef.implement({

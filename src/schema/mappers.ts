@@ -102,6 +102,8 @@ const STATUS_ALIASES: Record<string, ServerStatus> = {
 
 export function serverStatus(value: unknown): ServerStatus {
   if (typeof value !== 'string') return 'UNKNOWN';
+  // Nova's own spelling first: read for every server of a page, it should not cost two new strings.
+  if (Object.hasOwn(SERVER_STATUSES, value)) return value as ServerStatus;
   const upper = value.trim().toUpperCase();
   if (Object.hasOwn(SERVER_STATUSES, upper)) return upper as ServerStatus;
   return STATUS_ALIASES[upper] ?? 'UNKNOWN';

@@ -9,7 +9,7 @@ import { AddressTypeEnum, PowerStateEnum, ServerStatusEnum } from './enums.js';
 import { FlavorRef } from './flavor.js';
 import { ImageRef } from './image.js';
 import { KeypairRef } from './keypair.js';
-import { loadServers, prefetchVolumeAttachments } from './loaders.js';
+import { LOADER_OPTIONS, loadServers, prefetchVolumeAttachments } from './loaders.js';
 import { type Server, toServer } from './mappers.js';
 import { MetadataEntryRef } from './metadata.js';
 import { selectedFieldNodes } from './selection.js';
@@ -17,6 +17,7 @@ import { uuid } from './validation.js';
 
 export const ServerRef = builder.loadableObjectRef<Server | null, string, string, Server>('Server', {
   load: (ids: string[], ctx: Context) => loadServers(ids, ctx),
+  loaderOptions: LOADER_OPTIONS,
 });
 
 /** For non-null fields Nova documents: a missing one is the upstream's fault, not a null. */
@@ -51,10 +52,11 @@ ServerRef.implement({
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The server UUID.' }),
     name: t.exposeString('name', { description: 'The server name (1-255 characters; 15 for Windows).' }),
-    status: t.field({
+    // Exposed rather than resolved: graphql-jit reads a property inline, where a resolver costs a call,
+    // its arguments and info objects for each of the 100 servers of a page.
+    status: t.expose('status', {
       type: ServerStatusEnum,
       description: 'Nova status; UNKNOWN for a value this API does not know.',
-      resolve: (s) => s.status,
     }),
     taskState: t.exposeString('taskState', {
       nullable: true,

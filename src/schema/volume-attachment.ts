@@ -2,7 +2,7 @@
 // `Server.volumeAttachments` and the attach/detach mutations.
 
 import { builder } from './builder.js';
-import { loadVolumeAttachments } from './loaders.js';
+import { LOADER_OPTIONS, loadVolumeAttachments } from './loaders.js';
 import { toVolumeAttachment, type VolumeAttachment } from './mappers.js';
 import { ServerRef } from './server.js';
 import { devicePath, nonNegative, uuid } from './validation.js';
@@ -37,6 +37,7 @@ builder.objectField(ServerRef, 'volumeAttachments', (t) =>
     type: VolumeAttachmentRef,
     description: 'Volumes attached to the server, root volume included (`GET /servers/{id}/os-volume_attachments`).',
     byPath: true,
+    loaderOptions: LOADER_OPTIONS,
     args: {
       limit: t.arg.int({ description: 'At most this many (Nova caps it at 1000).', validate: nonNegative }),
       offset: t.arg.int({ description: 'Skip this many.', validate: nonNegative }),

@@ -2,12 +2,13 @@
 
 import { builder, type Context } from './builder.js';
 import { loadableEntity, queryById } from './entity.js';
-import { loadVolumes } from './loaders.js';
+import { LOADER_OPTIONS, loadVolumes } from './loaders.js';
 import type { Volume } from './mappers.js';
 import { uuid } from './validation.js';
 
 export const VolumeRef = builder.loadableObjectRef<Volume | null, string, string, Volume>('Volume', {
   load: (ids: string[], ctx: Context) => loadVolumes(ids, ctx),
+  loaderOptions: LOADER_OPTIONS,
 });
 
 VolumeRef.implement({
