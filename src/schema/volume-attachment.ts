@@ -26,7 +26,7 @@ VolumeAttachmentRef.implement({
     volume: t.field({
       type: VolumeRef,
       nullable: true,
-      description: 'The volume (batched into one block storage call per request).',
+      description: 'The volume (collected per request: one `GET /volumes/{id}` per distinct volume, in parallel).',
       resolve: (a) => a.volumeId,
     }),
   }),

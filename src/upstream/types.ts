@@ -280,7 +280,7 @@ export interface ImageApi {
 export interface VolumeApi {
   /** GET /v2/{tenantId}/volumes/{id}; null on 404. */
   getVolume(id: string): Promise<CinderVolume | null>;
-  /** The volumes with these ids (GET /volumes/detail once for several, else per-id GETs). */
+  /** The volumes with these ids: one `GET /volumes/{id}` per id, in parallel (Cinder v2 has no id-list filter). */
   getVolumes(ids: readonly string[]): Promise<Map<string, CinderVolume>>;
 }
 
