@@ -165,6 +165,8 @@ function useRequestLog(logger: Logger, ids: WeakMap<Request, { id: string; start
       const entry = ids.get(request);
       if (!entry) return;
       response.headers.set('x-request-id', entry.id);
+      // Every response passes here: build the log fields only when they will be written.
+      if (!logger.enabled('debug')) return;
       const url = new URL(request.url);
       logger.debug('request', {
         requestId: entry.id,
