@@ -3,20 +3,20 @@
 
 import { builder } from './builder.js';
 import { checkRepresentations } from './entity.js';
-import './enums.js';
+import './compute/enums.js';
 import './metadata.js';
-import './flavor.js';
-import './image.js';
-import './keypair.js';
-import './volume.js';
-import './server.js';
-import './server-list.js';
-import './server-actions.js';
-import './server-create.js';
-import './volume-attachment.js';
-import './availability-zone.js';
-import './network.js';
-import './token.js';
+import './compute/flavor.js';
+import './image/image.js';
+import './compute/keypair.js';
+import './storage/volume.js';
+import './compute/server.js';
+import './compute/server-list.js';
+import './compute/server-actions.js';
+import './compute/server-create.js';
+import './compute/volume-attachment.js';
+import './compute/availability-zone.js';
+import './network/network.js';
+import './identity/token.js';
 
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
 

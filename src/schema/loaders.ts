@@ -7,7 +7,13 @@
 import { createContextCache } from '@pothos/core';
 import type { NovaFlavor, NovaVolumeAttachment } from '../upstream/types.js';
 import type { Context } from './builder.js';
-import * as map from './mappers.js';
+import { type Flavor, toFlavor } from './compute/flavor-mapping.js';
+import { type Keypair, toKeypair } from './compute/keypair-mapping.js';
+import { type Server, toServer } from './compute/server-mapping.js';
+import { type VolumeAttachment, toVolumeAttachment } from './compute/volume-attachment-mapping.js';
+import { type Image, toImage } from './image/image-mapping.js';
+import { type Subnet, toSubnet } from './network/network-mapping.js';
+import { type Volume, toVolume } from './storage/volume-mapping.js';
 
 type Result<T> = T | null | Error;
 
@@ -86,37 +92,37 @@ export function prefetchFlavorCatalogue(ctx: Context): void {
 }
 
 /** The catalogue first; `GET /flavors/{id}` only for ids it lacks (private or just-created flavors). */
-export async function loadFlavors(ids: readonly string[], ctx: Context): Promise<Result<map.Flavor>[]> {
-  return listedOrFetched(ids, await flavorCatalogue(ctx), (id) => ctx.session().compute.getFlavor(id), map.toFlavor);
+export async function loadFlavors(ids: readonly string[], ctx: Context): Promise<Result<Flavor>[]> {
+  return listedOrFetched(ids, await flavorCatalogue(ctx), (id) => ctx.session().compute.getFlavor(id), toFlavor);
 }
 
 // ---- images, keypairs, volumes, servers -------------------------------------------------------------
 
 /** One `GET /v2/images?id=in:...` for the batch (the upstream client falls back to per-id GETs). */
-export async function loadImages(ids: readonly string[], ctx: Context): Promise<Result<map.Image>[]> {
+export async function loadImages(ids: readonly string[], ctx: Context): Promise<Result<Image>[]> {
   const found = await ctx.session().image.getImages(ids);
-  return ids.map((id) => mapResult(found.get(id), map.toImage));
+  return ids.map((id) => mapResult(found.get(id), toImage));
 }
 
 /** The keypair list (cached upstream), then `GET /os-keypairs/{name}` only for names not in it. */
-export async function loadKeypairs(names: readonly string[], ctx: Context): Promise<Result<map.Keypair>[]> {
+export async function loadKeypairs(names: readonly string[], ctx: Context): Promise<Result<Keypair>[]> {
   const listed = new Map((await ctx.session().compute.listKeypairs()).map((k) => [k.name, k]));
-  return listedOrFetched(names, listed, (name) => ctx.session().compute.getKeypair(name), map.toKeypair);
+  return listedOrFetched(names, listed, (name) => ctx.session().compute.getKeypair(name), toKeypair);
 }
 
 /** Volumes of the batch (the upstream client reads them one GET each; Cinder v2 has no id filter). */
-export async function loadVolumes(ids: readonly string[], ctx: Context): Promise<Result<map.Volume>[]> {
+export async function loadVolumes(ids: readonly string[], ctx: Context): Promise<Result<Volume>[]> {
   const found = await ctx.session().volume.getVolumes(ids);
-  return ids.map((id) => mapResult(found.get(id), map.toVolume));
+  return ids.map((id) => mapResult(found.get(id), toVolume));
 }
 
 /**
  * Nova has no id filter on the server list, so a batch is one `GET /servers/{id}` per id, all at
  * once. (A single `servers/detail` would have to page through every server of the tenant.)
  */
-export async function loadServers(ids: readonly string[], ctx: Context): Promise<Result<map.Server>[]> {
+export async function loadServers(ids: readonly string[], ctx: Context): Promise<Result<Server>[]> {
   const fetched = await settleEach(ids, (id) => ctx.session().compute.getServer(id));
-  return ids.map((id) => mapResult(fetched.get(id), map.toServer));
+  return ids.map((id) => mapResult(fetched.get(id), toServer));
 }
 
 /**
@@ -141,13 +147,13 @@ export async function loadVolumeAttachments(
   serverIds: readonly string[],
   ctx: Context,
   page: { limit?: number; offset?: number },
-): Promise<(map.VolumeAttachment[] | Error)[]> {
+): Promise<(VolumeAttachment[] | Error)[]> {
   const early = page.limit === undefined && page.offset === undefined ? earlyAttachmentLists(ctx) : undefined;
   const fetched = await settleEach(serverIds, (id) => early?.get(id) ?? ctx.session().compute.listVolumeAttachments(id, page));
   return serverIds.map((id) => {
     const list = fetched.get(id);
     if (list instanceof Error) return list;
-    return (list ?? []).map((raw) => map.toVolumeAttachment(raw, id));
+    return (list ?? []).map((raw) => toVolumeAttachment(raw, id));
   });
 }
 
@@ -155,8 +161,8 @@ export async function loadVolumeAttachments(
 
 /** Every subnet of the tenant, fetched once per request and grouped by network. */
 export const subnetsByNetwork = createContextCache(async (ctx: Context) => {
-  const groups = new Map<string, map.Subnet[]>();
-  for (const subnet of (await ctx.session().network.listSubnets()).map(map.toSubnet)) {
+  const groups = new Map<string, Subnet[]>();
+  for (const subnet of (await ctx.session().network.listSubnets()).map(toSubnet)) {
     const key = subnet.networkId ?? '';
     groups.set(key, [...(groups.get(key) ?? []), subnet]);
   }

@@ -2,7 +2,7 @@
 // has no map type, and a list keeps them typed and printable).
 
 import { builder } from './builder.js';
-import type { Entry } from './mappers.js';
+import type { Entry } from './readers.js';
 import { metadataKey, metadataValue } from './validation.js';
 
 export const MetadataEntryRef = builder.simpleObject('MetadataEntry', {

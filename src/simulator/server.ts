@@ -19,10 +19,10 @@ import {
 } from './errors.js';
 import type { Fault } from './faults.js';
 import { identityRoutes } from './identity.js';
-import { imageRoutes } from './image.js';
-import { networkRoutes } from './network.js';
+import { imageRoutes } from './image/images.js';
+import { networkRoutes } from './network/networks.js';
 import { ReplyError, textReply, type Reply } from './reply.js';
-import { volumeRoutes } from './volume.js';
+import { volumeRoutes } from './storage/volumes.js';
 import { availabilityZoneRoutes } from './compute/availability-zones.js';
 import { flavorRoutes } from './compute/flavors.js';
 import { keypairRoutes } from './compute/keypairs.js';

@@ -2,8 +2,8 @@
 // Location header.
 
 import { describe, expect, test } from 'vitest';
-import { imageIdFromLocation } from '../../src/schema/server-actions.js';
-import { toNovaCreateBody } from '../../src/schema/server-create.js';
+import { imageIdFromLocation } from '../../src/schema/compute/server-actions.js';
+import { toNovaCreateBody } from '../../src/schema/compute/server-create.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../src/schema/validation.js';
 
 describe('toNovaCreateBody', () => {

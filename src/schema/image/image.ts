@@ -1,10 +1,10 @@
 // Image: Glance v2 images, read-only here, a federation entity keyed by id.
 
-import { builder, type Context } from './builder.js';
-import { loadableEntity, queryById } from './entity.js';
-import { LOADER_OPTIONS, loadImages } from './loaders.js';
-import type { Image } from './mappers.js';
-import { uuid } from './validation.js';
+import { builder, type Context } from '../builder.js';
+import { loadableEntity, queryById } from '../entity.js';
+import { LOADER_OPTIONS, loadImages } from '../loaders.js';
+import type { Image } from './image-mapping.js';
+import { uuid } from '../validation.js';
 
 export const ImageRef = builder.loadableObjectRef<Image | null, string, string, Image>('Image', {
   load: (ids: string[], ctx: Context) => loadImages(ids, ctx),

@@ -1,11 +1,11 @@
 // Cinder v2 as NHN serves it: GET /volumes, /volumes/detail and /volumes/{id}, in the shape of
 // nhn/volume-volume-get-resp.json (`bootable` is the string "true"/"false"; created_at has no zone).
 
-import type { RequestContext, Route, ServiceRoots } from './context.js';
-import { novaError } from './errors.js';
-import { jsonReply, type Reply } from './reply.js';
-import type { Volume } from './state.js';
-import { isoMicros } from './time.js';
+import type { RequestContext, Route, ServiceRoots } from '../context.js';
+import { novaError } from '../errors.js';
+import { jsonReply, type Reply } from '../reply.js';
+import type { Volume } from '../state.js';
+import { isoMicros } from '../time.js';
 
 function volumeLinks(roots: ServiceRoots, id: string) {
   return [

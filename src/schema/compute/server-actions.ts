@@ -1,14 +1,14 @@
 // Mutations on an existing server. Nova answers actions with 202 and no body, so each one reads the
 // server again afterwards and returns it as it stands (typically in a transitional task state).
 
-import type { NovaServerAction } from '../upstream/types.js';
-import { builder, type Context } from './builder.js';
-import { missingFromUpstream } from './errors.js';
+import type { NovaServerAction } from '../../upstream/types.js';
+import { builder, type Context } from '../builder.js';
+import { missingFromUpstream } from '../errors.js';
 import { DiskConfigEnum, RebootTypeEnum } from './enums.js';
-import { ImageRef } from './image.js';
-import { MetadataEntryInputRef, toMetadataObject } from './metadata.js';
+import { ImageRef } from '../image/image.js';
+import { MetadataEntryInputRef, toMetadataObject } from '../metadata.js';
 import { currentServer, ServerRef } from './server.js';
-import { flavorId, metadataList, resourceName, securityGroupName, uuid } from './validation.js';
+import { flavorId, metadataList, resourceName, securityGroupName, uuid } from '../validation.js';
 
 async function act(ctx: Context, id: string, action: NovaServerAction) {
   await ctx.session().compute.serverAction(id, action);

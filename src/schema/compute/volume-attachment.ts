@@ -1,12 +1,12 @@
 // VolumeAttachment: a volume attached to a server (Nova `os-volume_attachments`), with
 // `Server.volumeAttachments` and the attach/detach mutations.
 
-import { builder } from './builder.js';
-import { LOADER_OPTIONS, loadVolumeAttachments } from './loaders.js';
-import { toVolumeAttachment, type VolumeAttachment } from './mappers.js';
+import { builder } from '../builder.js';
+import { LOADER_OPTIONS, loadVolumeAttachments } from '../loaders.js';
+import { toVolumeAttachment, type VolumeAttachment } from './volume-attachment-mapping.js';
 import { ServerRef } from './server.js';
-import { devicePath, nonNegative, uuid } from './validation.js';
-import { VolumeRef } from './volume.js';
+import { devicePath, nonNegative, uuid } from '../validation.js';
+import { VolumeRef } from '../storage/volume.js';
 
 export const VolumeAttachmentRef = builder.objectRef<VolumeAttachment>('VolumeAttachment');
 

@@ -1,10 +1,10 @@
 // Network and Subnet: read-only views of Neutron (catalog type `network`), so a create-server form
 // can offer real choices for `networks`.
 
-import { builder } from './builder.js';
-import { subnetsByNetwork } from './loaders.js';
-import { type Network, type Subnet, toNetwork, toSubnet } from './mappers.js';
-import { uuid } from './validation.js';
+import { builder } from '../builder.js';
+import { subnetsByNetwork } from '../loaders.js';
+import { type Network, type Subnet, toNetwork, toSubnet } from './network-mapping.js';
+import { uuid } from '../validation.js';
 
 const SubnetRef = builder.objectRef<Subnet>('Subnet').implement({
   description: 'A subnet of a network (Neutron); its id can be a NetworkInput.subnetId.',

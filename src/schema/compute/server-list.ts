@@ -3,14 +3,14 @@
 // reaches the same server later in the query (VolumeAttachment.server) costs no call.
 
 import type { GraphQLResolveInfo } from 'graphql';
-import type { ServerListQuery } from '../upstream/types.js';
-import { builder, type Context } from './builder.js';
+import type { ServerListQuery } from '../../upstream/types.js';
+import { builder, type Context } from '../builder.js';
 import { ServerStatusEnum } from './enums.js';
-import { prefetchFlavorCatalogue } from './loaders.js';
-import { type Server, toServer } from './mappers.js';
-import { selectedFields } from './selection.js';
+import { prefetchFlavorCatalogue } from '../loaders.js';
+import { type Server, toServer } from './server-mapping.js';
+import { selectedFields } from '../selection.js';
 import { ServerRef } from './server.js';
-import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, filterText, flavorId, pageSize, uuid } from './validation.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, filterText, flavorId, pageSize, uuid } from '../validation.js';
 
 const ServerConnectionRef = builder.connectionObject(
   {

@@ -1,7 +1,7 @@
 // AvailabilityZone: where servers and volumes can be placed (Nova `os-availability-zone`).
 
-import { builder } from './builder.js';
-import { toAvailabilityZone } from './mappers.js';
+import { builder } from '../builder.js';
+import { toAvailabilityZone } from './availability-zone-mapping.js';
 
 const AvailabilityZoneRef = builder.simpleObject('AvailabilityZone', {
   description: 'An availability zone, for example `kr-pub-a`.',

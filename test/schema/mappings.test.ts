@@ -5,8 +5,15 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { toIsoUtc } from '../../src/schema/datetime.js';
-import * as map from '../../src/schema/mappers.js';
-import { SERVER_STATUSES } from '../../src/schema/enums.js';
+import { toFlavor } from '../../src/schema/compute/flavor-mapping.js';
+import { toKeypair } from '../../src/schema/compute/keypair-mapping.js';
+import { powerState, serverStatus, toServer } from '../../src/schema/compute/server-mapping.js';
+import { toVolumeAttachment } from '../../src/schema/compute/volume-attachment-mapping.js';
+import { toToken } from '../../src/schema/identity/token-mapping.js';
+import { toImage } from '../../src/schema/image/image-mapping.js';
+import { boolean, integer } from '../../src/schema/readers.js';
+import { toVolume } from '../../src/schema/storage/volume-mapping.js';
+import { SERVER_STATUSES } from '../../src/schema/compute/enums.js';
 
 const sample = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/api-samples/${name}`, import.meta.url)), 'utf8'));
 
@@ -75,25 +82,25 @@ describe('timestamps', () => {
 
 describe('scalars', () => {
   test('booleans in every spelling the upstreams use', () => {
-    expect(['true', 'True', '1', 'yes', true, 1].map(map.boolean)).toEqual([true, true, true, true, true, true]);
-    expect(['false', 'FALSE', '0', 'off', false, 0].map(map.boolean)).toEqual([false, false, false, false, false, false]);
-    expect(['maybe', null, undefined, {}].map(map.boolean)).toEqual([null, null, null, null]);
+    expect(['true', 'True', '1', 'yes', true, 1].map(boolean)).toEqual([true, true, true, true, true, true]);
+    expect(['false', 'FALSE', '0', 'off', false, 0].map(boolean)).toEqual([false, false, false, false, false, false]);
+    expect(['maybe', null, undefined, {}].map(boolean)).toEqual([null, null, null, null]);
   });
 
   test('integers from numbers and digit strings; "" is none', () => {
-    expect([4, '50', ' 7 ', '2.0', '', 'x', null].map(map.integer)).toEqual([4, 50, 7, 2, null, null, null]);
+    expect([4, '50', ' 7 ', '2.0', '', 'x', null].map(integer)).toEqual([4, 50, 7, 2, null, null, null]);
   });
 });
 
 describe('enums', () => {
   test('Nova statuses map to themselves, the guide spellings to Nova, anything else to UNKNOWN', () => {
-    for (const status of Object.keys(SERVER_STATUSES)) expect(map.serverStatus(status)).toBe(status);
-    expect(['BUILDING', 'STOPPED', 'RESIZED', 'RESCUED'].map(map.serverStatus)).toEqual(['BUILD', 'SHUTOFF', 'RESIZE', 'RESCUE']);
-    expect(['active', 'SOMETHING_NEW', '', 42, null].map(map.serverStatus)).toEqual(['ACTIVE', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+    for (const status of Object.keys(SERVER_STATUSES)) expect(serverStatus(status)).toBe(status);
+    expect(['BUILDING', 'STOPPED', 'RESIZED', 'RESCUED'].map(serverStatus)).toEqual(['BUILD', 'SHUTOFF', 'RESIZE', 'RESCUE']);
+    expect(['active', 'SOMETHING_NEW', '', 42, null].map(serverStatus)).toEqual(['ACTIVE', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
   });
 
   test('power states by Nova code; undocumented codes are null', () => {
-    expect([0, 1, 3, 4, 6, 7, 2, 9, null].map(map.powerState)).toEqual([
+    expect([0, 1, 3, 4, 6, 7, 2, 9, null].map(powerState)).toEqual([
       'NOSTATE', 'RUNNING', 'PAUSED', 'SHUTDOWN', 'CRASHED', 'SUSPENDED', null, null, null,
     ]);
   });
@@ -101,7 +108,7 @@ describe('enums', () => {
 
 describe('NHN sample bodies', () => {
   test('a server from servers/detail', () => {
-    const server = map.toServer(sample('compute-servers-detail-resp.json').servers[0]);
+    const server = toServer(sample('compute-servers-detail-resp.json').servers[0]);
     expect(server).toMatchObject({
       id: 'aaf2778b-ea03-4ccc-8b1b-92f4b686c3ec',
       name: 'Web-Server',
@@ -124,16 +131,16 @@ describe('NHN sample bodies', () => {
 
   test('a server booted from a volume has no image', () => {
     const raw = { ...sample('compute-servers-detail-resp.json').servers[0], image: '' };
-    expect(map.toServer(raw).imageId).toBeNull();
+    expect(toServer(raw).imageId).toBeNull();
   });
 
   test('an ERROR server carries its fault', () => {
     const raw = { id: 'x', status: 'ERROR', fault: { code: 500, message: 'No valid host was found.', created: '2020-02-25T01:22:23Z' } };
-    expect(map.toServer(raw).fault).toEqual({ code: 500, message: 'No valid host was found.', details: null, created: '2020-02-25T01:22:23.000Z' });
+    expect(toServer(raw).fault).toEqual({ code: 500, message: 'No valid host was found.', details: null, created: '2020-02-25T01:22:23.000Z' });
   });
 
   test('a flavor with swap "" and NHN extra specs', () => {
-    expect(map.toFlavor(sample('compute-flavors-detail-resp.json').flavors[0])).toEqual({
+    expect(toFlavor(sample('compute-flavors-detail-resp.json').flavors[0])).toEqual({
       id: '97604802-a090-43fa-a5ce-c7cfd737fbba',
       name: 'x1.c32m256',
       vcpus: 32,
@@ -149,7 +156,7 @@ describe('NHN sample bodies', () => {
   });
 
   test('a volume whose bootable is the string "false"', () => {
-    expect(map.toVolume(sample('volume-volume-get-resp.json').volume)).toEqual({
+    expect(toVolume(sample('volume-volume-get-resp.json').volume)).toEqual({
       id: '17975e9d-1533-40db-bd02-2072cd2ccb7f',
       name: 'volume-f4f47065-300e-480e-8c9c-fb7ec985bffb',
       size: 50,
@@ -161,7 +168,7 @@ describe('NHN sample bodies', () => {
   });
 
   test('a keypair with a zone-less created_at', () => {
-    expect(map.toKeypair(sample('compute-keypair-get-resp.json').keypair)).toMatchObject({
+    expect(toKeypair(sample('compute-keypair-get-resp.json').keypair)).toMatchObject({
       name: 'keypair',
       userId: '826a1213b3f746829515486965690dfe',
       createdAt: '2020-02-07T03:46:48.000Z',
@@ -169,7 +176,7 @@ describe('NHN sample bodies', () => {
   });
 
   test('an image with NHN properties', () => {
-    expect(map.toImage(sample('image-image-get-resp.json'))).toMatchObject({
+    expect(toImage(sample('image-image-get-resp.json'))).toMatchObject({
       osType: 'linux',
       osDistro: 'CentOS',
       minDisk: 20,
@@ -179,7 +186,7 @@ describe('NHN sample bodies', () => {
   });
 
   test('a token: microsecond issued_at, catalog endpoints by region', () => {
-    const token = map.toToken(sample('identity-token-resp.json').access);
+    const token = toToken(sample('identity-token-resp.json').access);
     expect(token.issuedAt).toBe('2020-04-29T03:32:28.000Z');
     expect(token.expires).toBe('2020-04-29T15:31:21.000Z');
     expect(token.tenant).toEqual({ id: 'f5073eaa26b64cffbee89411df94ce01', name: 'c_VKkasVsh', description: null, enabled: true });
@@ -190,6 +197,6 @@ describe('NHN sample bodies', () => {
   });
 
   test('an attachment without its own id takes the volume id', () => {
-    expect(map.toVolumeAttachment({ volumeId: 'v1', device: '/dev/vdb' }, 's1')).toEqual({ id: 'v1', device: '/dev/vdb', serverId: 's1', volumeId: 'v1' });
+    expect(toVolumeAttachment({ volumeId: 'v1', device: '/dev/vdb' }, 's1')).toEqual({ id: 'v1', device: '/dev/vdb', serverId: 's1', volumeId: 'v1' });
   });
 });

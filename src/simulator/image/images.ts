@@ -2,11 +2,11 @@
 // (including `id=in:a,b,c`). Documents are flat, with NHN's image properties as top-level keys
 // (nhn/image-image-get-resp.json). Errors are plain text, not JSON envelopes.
 
-import type { RequestContext, Route } from './context.js';
-import { glanceError } from './errors.js';
-import { jsonReply, type Reply } from './reply.js';
-import type { Image, Tenant, World } from './state.js';
-import { isoSeconds } from './time.js';
+import type { RequestContext, Route } from '../context.js';
+import { glanceError } from '../errors.js';
+import { jsonReply, type Reply } from '../reply.js';
+import type { Image, Tenant, World } from '../state.js';
+import { isoSeconds } from '../time.js';
 
 /** NHN raised Glance's default page size from 25 to 100; 1000 is the cap (larger limits are lowered). */
 const DEFAULT_LIMIT = 100;

@@ -1,11 +1,11 @@
 // Flavor: the catalogue of server sizes (Nova `flavors`), a federation entity keyed by id.
 
-import { builder, type Context } from './builder.js';
-import { loadableEntity, queryById } from './entity.js';
-import { flavorCatalogue, LOADER_OPTIONS, loadFlavors } from './loaders.js';
-import { type Flavor, toFlavor } from './mappers.js';
-import { MetadataEntryRef } from './metadata.js';
-import { flavorId, nonNegative } from './validation.js';
+import { builder, type Context } from '../builder.js';
+import { loadableEntity, queryById } from '../entity.js';
+import { flavorCatalogue, LOADER_OPTIONS, loadFlavors } from '../loaders.js';
+import { type Flavor, toFlavor } from './flavor-mapping.js';
+import { MetadataEntryRef } from '../metadata.js';
+import { flavorId, nonNegative } from '../validation.js';
 
 export const FlavorRef = builder.loadableObjectRef<Flavor | null, string, string, Flavor>('Flavor', {
   load: (ids: string[], ctx: Context) => loadFlavors(ids, ctx),

@@ -1,10 +1,10 @@
 // Token: Keystone v2.0 token issuance, for clients that call the gateway (or NHN) in pass-through
 // mode. The password goes to Keystone and nowhere else; the token is in the answer on purpose.
 
-import { builder } from './builder.js';
-import { missingFromUpstream } from './errors.js';
-import { type Token, toToken } from './mappers.js';
-import { notBlank } from './validation.js';
+import { builder } from '../builder.js';
+import { missingFromUpstream } from '../errors.js';
+import { type Token, toToken } from './token-mapping.js';
+import { notBlank } from '../validation.js';
 
 const TenantRef = builder.objectRef<Token['tenant']>('Tenant').implement({
   description: 'The project (tenant) a token is scoped to.',

@@ -1,19 +1,19 @@
 // Server: the Nova server, its relations and `server(id)`. The list is in server-list.ts, the
 // mutations in server-create.ts and server-actions.ts, `volumeAttachments` in volume-attachment.ts.
 
-import { UpstreamError } from '../upstream/errors.js';
-import { builder, type Context } from './builder.js';
-import { loadableEntity, queryById } from './entity.js';
-import { missingFromUpstream } from './errors.js';
+import { UpstreamError } from '../../upstream/errors.js';
+import { builder, type Context } from '../builder.js';
+import { loadableEntity, queryById } from '../entity.js';
+import { missingFromUpstream } from '../errors.js';
 import { AddressTypeEnum, PowerStateEnum, ServerStatusEnum } from './enums.js';
 import { FlavorRef } from './flavor.js';
-import { ImageRef } from './image.js';
+import { ImageRef } from '../image/image.js';
 import { KeypairRef } from './keypair.js';
-import { LOADER_OPTIONS, loadServers, prefetchVolumeAttachments } from './loaders.js';
-import { type Server, toServer } from './mappers.js';
-import { MetadataEntryRef } from './metadata.js';
-import { selectedFieldNodes } from './selection.js';
-import { uuid } from './validation.js';
+import { LOADER_OPTIONS, loadServers, prefetchVolumeAttachments } from '../loaders.js';
+import { type Server, toServer } from './server-mapping.js';
+import { MetadataEntryRef } from '../metadata.js';
+import { selectedFieldNodes } from '../selection.js';
+import { uuid } from '../validation.js';
 
 export const ServerRef = builder.loadableObjectRef<Server | null, string, string, Server>('Server', {
   load: (ids: string[], ctx: Context) => loadServers(ids, ctx),

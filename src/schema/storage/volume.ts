@@ -1,10 +1,10 @@
 // Volume: Cinder v2 block storage volumes, read here for attachments; a federation entity keyed by id.
 
-import { builder, type Context } from './builder.js';
-import { loadableEntity, queryById } from './entity.js';
-import { LOADER_OPTIONS, loadVolumes } from './loaders.js';
-import type { Volume } from './mappers.js';
-import { uuid } from './validation.js';
+import { builder, type Context } from '../builder.js';
+import { loadableEntity, queryById } from '../entity.js';
+import { LOADER_OPTIONS, loadVolumes } from '../loaders.js';
+import type { Volume } from './volume-mapping.js';
+import { uuid } from '../validation.js';
 
 export const VolumeRef = builder.loadableObjectRef<Volume | null, string, string, Volume>('Volume', {
   load: (ids: string[], ctx: Context) => loadVolumes(ids, ctx),

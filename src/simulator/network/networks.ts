@@ -2,10 +2,10 @@
 // network), so that a client can find the ids server create needs. Query keys filter by equality,
 // as Neutron's list filters do (`?name=...`, `?network_id=...`, repeated keys mean "any of").
 
-import type { RequestContext, Route } from './context.js';
-import { jsonReply, type Reply } from './reply.js';
-import { NHN_SERVICE_PROJECT } from './seed.js';
-import type { Network, SecurityGroup, Subnet, Tenant } from './state.js';
+import type { RequestContext, Route } from '../context.js';
+import { jsonReply, type Reply } from '../reply.js';
+import { NHN_SERVICE_PROJECT } from '../seed.js';
+import type { Network, SecurityGroup, Subnet, Tenant } from '../state.js';
 
 function networkDocument(network: Network, tenant: Tenant) {
   const owner = network.external ? NHN_SERVICE_PROJECT : tenant.id;

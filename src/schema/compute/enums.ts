@@ -1,7 +1,7 @@
 // The closed sets of the contract. Each value list is a plain object (value -> description) so the
-// mappers can use it without the builder; the GraphQL enum types are registered from the same objects.
+// mappings can use it without the builder; the GraphQL enum types are registered from the same objects.
 
-import { builder } from './builder.js';
+import { builder } from '../builder.js';
 
 export const SERVER_STATUSES = {
   ACTIVE: 'Running.',

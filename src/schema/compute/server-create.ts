@@ -1,14 +1,14 @@
 // createServer: the input types, their rules (api-facts.md "Server create") and the mapping to Nova's
 // create body. Everything that can be checked without the upstream is checked before any call.
 
-import type { NovaCreateServerRequest } from '../upstream/types.js';
+import type { NovaCreateServerRequest } from '../../upstream/types.js';
 import { z } from 'zod';
-import { builder, type Context } from './builder.js';
+import { builder, type Context } from '../builder.js';
 import { BlockDeviceDestinationEnum, BlockDeviceSourceEnum } from './enums.js';
-import { badUserInput } from './errors.js';
-import { ImageRef } from './image.js';
-import type { Server } from './mappers.js';
-import { MetadataEntryInputRef, toMetadataObject } from './metadata.js';
+import { badUserInput } from '../errors.js';
+import { ImageRef } from '../image/image.js';
+import type { Server } from './server-mapping.js';
+import { MetadataEntryInputRef, toMetadataObject } from '../metadata.js';
 import { currentServer, ServerRef } from './server.js';
 import {
   bdmUuid,
@@ -23,7 +23,7 @@ import {
   uuid,
   volumeSize,
   WINDOWS_NAME_MAX,
-} from './validation.js';
+} from '../validation.js';
 
 const NetworkInputRef = builder.inputType('NetworkInput', {
   description: 'One NIC of a new server: a network, a subnet (NHN extension) or an existing port, optionally with a fixed IP.',

@@ -1,11 +1,11 @@
 // Keypair: SSH keys of the calling user (Nova `os-keypairs`), a federation entity keyed by name.
 // NHN keypairs belong to the user account, not the project.
 
-import { builder, type Context } from './builder.js';
-import { loadableEntity } from './entity.js';
-import { LOADER_OPTIONS, loadKeypairs } from './loaders.js';
-import { type Keypair, toKeypair } from './mappers.js';
-import { keypairName } from './validation.js';
+import { builder, type Context } from '../builder.js';
+import { loadableEntity } from '../entity.js';
+import { LOADER_OPTIONS, loadKeypairs } from '../loaders.js';
+import { type Keypair, toKeypair } from './keypair-mapping.js';
+import { keypairName } from '../validation.js';
 
 export const KeypairRef = builder.loadableObjectRef<Keypair | null, string, string, Keypair>('Keypair', {
   load: (names: string[], ctx: Context) => loadKeypairs(names, ctx),
