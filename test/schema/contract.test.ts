@@ -1,8 +1,9 @@
 // The served schema contains the whole public contract: every type, field, argument, input field and
-// enum value of contract.graphql, with compatible types. Output positions may be stricter than the
+// enum value of each file in contract/ (the base contract and each addition the gateway serves), with
+// compatible types. Output positions may be stricter than the
 // contract (non-null where it says nullable); input positions may be looser; nothing new is required.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   buildASTSchema,
@@ -22,7 +23,10 @@ import { describe, expect, test } from 'vitest';
 import { printSchemaFile } from '../../src/schema/print.js';
 import { schema } from '../../src/schema/index.js';
 
-const contractSdl = readFileSync(fileURLToPath(new URL('./contract.graphql', import.meta.url)), 'utf8');
+const contractDir = fileURLToPath(new URL('./contract/', import.meta.url));
+const contractFiles = readdirSync(contractDir).filter((name) => name.endsWith('.graphql')).sort();
+// The additions extend the base contract's types (`extend type Server`), so they are read as one document.
+const contractSdl = contractFiles.map((name) => readFileSync(contractDir + name, 'utf8')).join('\n');
 const contract = buildASTSchema(parse(contractSdl), { assumeValidSDL: true });
 
 /** Can a value of `served` stand where the contract promises `promised` (output, covariant)? */
@@ -116,6 +120,10 @@ function keysOf(sdl: string): Record<string, string[]> {
 }
 
 describe('the served schema against the contract', () => {
+  test('reads the base contract', () => {
+    expect(contractFiles).toContain('schema-contract.graphql');
+  });
+
   test('contains every type, field, argument, input field and enum value with a compatible type', () => {
     expect(contractProblems(schema)).toEqual([]);
   });
