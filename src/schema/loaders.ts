@@ -183,9 +183,21 @@ function byId<R extends { id: string }, T>(keys: readonly string[], records: R[]
   return keys.map((key) => mapResult(found.get(key), convert));
 }
 
-/** One `GET /v2.0/security-groups?id=...` per batch (remote groups of rules, groups of ports, `_entities`). */
+/**
+ * The project's security groups, one `GET /v2.0/security-groups` per request. Groups reach each other
+ * (a rule's remote group, a port's groups, the groups of the ports of those groups' rules...), so
+ * loading them by id would cost a call per level of the query; a project holds tens of groups, and
+ * the whole list answers every level at once.
+ */
+export const securityGroupCatalogue = createContextCache(
+  async (ctx: Context): Promise<Map<string, SecurityGroup>> =>
+    new Map((await ctx.session().network.listSecurityGroups()).map((raw) => [raw.id, toSecurityGroup(raw)])),
+);
+
+/** Groups by id from the request's one group list (`securityGroups`, remote groups, ports' groups, `_entities`). */
 export async function loadSecurityGroups(ids: readonly string[], ctx: Context): Promise<Result<SecurityGroup>[]> {
-  return byId(ids, await ctx.session().network.listSecurityGroups({ ids }), toSecurityGroup);
+  const groups = await securityGroupCatalogue(ctx);
+  return ids.map((id) => groups.get(id) ?? null);
 }
 
 /** One `GET /v2.0/ports?id=...` per batch. */

@@ -57,8 +57,8 @@ export class Network implements NetworkApi {
     return (await Promise.all(parts.map(one))).flat();
   }
 
-  listSecurityGroups(query: { ids?: readonly string[] } = {}): Promise<NeutronSecurityGroup[]> {
-    return this.#list('/v2.0/security-groups', 'security_groups', {}, 'id', query.ids);
+  listSecurityGroups(): Promise<NeutronSecurityGroup[]> {
+    return this.#list('/v2.0/security-groups', 'security_groups', {});
   }
 
   async createSecurityGroup(input: { name: string; description?: string }): Promise<NeutronSecurityGroup> {

@@ -362,11 +362,8 @@ export interface VolumeApi {
 export interface NetworkApi {
   listNetworks(query?: { external?: boolean }): Promise<NeutronNetwork[]>;
   listSubnets(query?: { networkId?: string }): Promise<NeutronSubnet[]>;
-  /**
-   * GET /v2.0/security-groups, all of them or those with these ids (`id` repeated; long id lists are
-   * split into calls of at most IDS_PER_QUERY ids, made at once).
-   */
-  listSecurityGroups(query?: { ids?: readonly string[] }): Promise<NeutronSecurityGroup[]>;
+  /** GET /v2.0/security-groups: the project's groups with their rules. */
+  listSecurityGroups(): Promise<NeutronSecurityGroup[]>;
   createSecurityGroup(input: { name: string; description?: string }): Promise<NeutronSecurityGroup>;
   updateSecurityGroup(id: string, changes: { name?: string; description?: string }): Promise<NeutronSecurityGroup>;
   deleteSecurityGroup(id: string): Promise<void>;
@@ -376,7 +373,10 @@ export interface NetworkApi {
   listSecurityGroupPorts(securityGroupId: string): Promise<NeutronPort[]>;
   /** GET /v2.0/ports filtered by device (server) ids or by ids, and by network (lists repeated as Neutron takes them). */
   listPorts(query?: { ids?: readonly string[]; deviceIds?: readonly string[]; networkId?: string }): Promise<NeutronPort[]>;
-  /** GET /v2.0/floatingips, all of them or those with these ids or on these ports. */
+  /**
+   * GET /v2.0/floatingips, all of them or those with these ids or on these ports (lists sent as the
+   * key repeated, split into calls of at most IDS_PER_QUERY values, made at once).
+   */
   listFloatingIps(query?: { ids?: readonly string[]; portIds?: readonly string[] }): Promise<NeutronFloatingIp[]>;
   createFloatingIp(input: NeutronFloatingIpRequest): Promise<NeutronFloatingIp>;
   /** PUT /v2.0/floatingips/{id}: `port_id` associates (null disassociates); NHN's label and delete_protection. */

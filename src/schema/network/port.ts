@@ -48,7 +48,7 @@ PortRef.implement({
     securityGroups: t.field({
       type: [SecurityGroupRef],
       nullable: true,
-      description: "The port's security groups (every group of a request in one `GET /v2.0/security-groups?id=` call); null when that call fails.",
+      description: "The port's security groups (read from the request's one `GET /v2.0/security-groups`, which remote groups share); null when that call fails.",
       resolve: (p) => p.securityGroupIds,
     }),
   }),

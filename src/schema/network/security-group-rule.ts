@@ -72,7 +72,7 @@ export const SecurityGroupRuleRef = builder.objectRef<SecurityGroupRule>('Securi
     remoteGroup: t.field({
       type: SecurityGroupRef,
       nullable: true,
-      description: 'The group named by `remoteGroupId` (all remote groups of a request in one `GET /v2.0/security-groups?id=` call).',
+      description: "The group named by `remoteGroupId` (read from the request's one `GET /v2.0/security-groups`); null when the project has no such group.",
       resolve: (r) => r.remoteGroupId,
     }),
     description: t.exposeString('description', { nullable: true, description: 'Free text; null when empty.' }),

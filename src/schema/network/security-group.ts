@@ -5,7 +5,7 @@
 import { builder, type Context } from '../builder.js';
 import { loadableEntity, queryById } from '../entity.js';
 import { badUserInput } from '../errors.js';
-import { LOADER_OPTIONS, loadSecurityGroups } from '../loaders.js';
+import { LOADER_OPTIONS, loadSecurityGroups, securityGroupCatalogue } from '../loaders.js';
 import { type SecurityGroup, toSecurityGroup } from './security-group-mapping.js';
 import { neutronText, newSecurityGroupName, uuid } from '../validation.js';
 
@@ -30,7 +30,7 @@ loadableEntity(SecurityGroupRef, 'id', uuid);
 queryById(
   'securityGroup',
   SecurityGroupRef,
-  { field: 'One security group by id (`GET /v2.0/security-groups?id=`); null when the project has no such group.', id: 'The security group UUID.' },
+  { field: "One security group by id (read from the request's one `GET /v2.0/security-groups`); null when the project has no such group.", id: 'The security group UUID.' },
   uuid,
 );
 
@@ -38,12 +38,8 @@ builder.queryField('securityGroups', (t) =>
   t.field({
     type: [SecurityGroupRef],
     description: "The project's security groups with their rules (`GET /v2.0/security-groups`).",
-    resolve: async (_root, _args, ctx) => {
-      const groups = (await ctx.session().network.listSecurityGroups()).map(toSecurityGroup);
-      const loader = SecurityGroupRef.getDataloader(ctx);
-      for (const group of groups) loader.prime(group.id, group);
-      return groups;
-    },
+    // The request's one group list, which remote groups and ports' groups then read too.
+    resolve: async (_root, _args, ctx) => [...(await securityGroupCatalogue(ctx)).values()],
   }),
 );
 
