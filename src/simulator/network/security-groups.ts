@@ -42,15 +42,18 @@ function egressRules(random: Random, at: number): SecurityGroupRule[] {
   }));
 }
 
-/** A group with its egress rules; seed data passes `ingress` for groups that open ports. */
+/**
+ * A group with its egress rules; seed data passes `ingress` for groups that open ports. Rule ids come
+ * from `ruleIds`, by default derived from the group id, so seeded groups cost the seed sequence one id.
+ */
 export function newSecurityGroup(
   random: Random,
   fields: { name: string; description: string; at: number },
   ingress: Pick<SecurityGroupRule, 'protocol' | 'portRangeMin' | 'portRangeMax' | 'remoteIpPrefix'>[] = [],
+  ruleIds?: Random,
 ): SecurityGroup {
   const id = random.uuid();
-  // Seeded groups derive their rule ids from the group id, so they cost the seed sequence nothing.
-  const ruleIds = new Random(hashString(`rules:${id}`));
+  ruleIds ??= new Random(hashString(`rules:${id}`));
   const rules = egressRules(ruleIds, fields.at);
   for (const rule of ingress) {
     rules.push({ id: ruleIds.uuid(), direction: 'ingress', ethertype: 'IPv4', remoteGroupId: null, description: '', createdAt: fields.at, ...rule });
@@ -111,7 +114,7 @@ function groupName(value: unknown): string {
   return name;
 }
 
-function nameTaken(tenant: Tenant, name: string): never {
+function nameTaken(name: string): never {
   // Neutron allows duplicate names; the simulator keeps them unique because servers refer to groups by name.
   throw neutronError(409, 'SecurityGroupConflict', `Error security group name ${name} is already used in this project while attempting the operation.`);
 }
@@ -120,10 +123,8 @@ function createGroup(ctx: RequestContext): Reply {
   const body = resourceBody(ctx, 'security_group', ['name', 'description', 'tenant_id', 'project_id', 'stateful']);
   const name = body.name === undefined ? '' : groupName(body.name);
   const description = body.description === undefined ? '' : stringAttribute('description', body.description, DESCRIPTION_MAX);
-  if (ctx.tenant.securityGroups.has(name)) nameTaken(ctx.tenant, name);
-  const group = newSecurityGroup(ctx.world.ids, { name, description, at: ctx.now });
-  // newSecurityGroup derives rule ids from the group id; a created group draws them at random too.
-  group.rules = egressRules(ctx.world.ids, ctx.now);
+  if (ctx.tenant.securityGroups.has(name)) nameTaken(name);
+  const group = newSecurityGroup(ctx.world.ids, { name, description, at: ctx.now }, [], ctx.world.ids);
   ctx.tenant.securityGroups.set(name, group);
   return jsonReply(201, { security_group: groupDocument(group, ctx.tenant) });
 }
@@ -136,7 +137,7 @@ function updateGroup(ctx: RequestContext): Reply {
     if (group.name === 'default' && name !== 'default') throw neutronError(409, 'SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
     if (name !== group.name) {
       if (name.toLowerCase() === 'default') groupName(name);
-      if (ctx.tenant.securityGroups.has(name)) nameTaken(ctx.tenant, name);
+      if (ctx.tenant.securityGroups.has(name)) nameTaken(name);
       renameGroup(ctx, group, name);
     }
   }
