@@ -16,6 +16,10 @@ import './compute/server-create.js';
 import './compute/volume-attachment.js';
 import './compute/availability-zone.js';
 import './network/network.js';
+import './network/security-group.js';
+import './network/security-group-rule.js';
+import './network/port.js';
+import './network/floating-ip.js';
 import './identity/token.js';
 
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';

@@ -8,6 +8,8 @@ import { Tenant, type Account, type Flavor, type Image, type World } from './sta
 import { STATUS_PRESETS } from './compute/lifecycle.js';
 import { createVolume, linkVolume, provisionServer, type ServerSpec } from './compute/provision.js';
 import { ed25519PublicKeyFromSeed } from './compute/ssh-keys.js';
+import { seedFloatingIps } from './network/floating-ips.js';
+import { newSecurityGroup } from './network/security-groups.js';
 
 export const ZONES = ['kr-pub-a', 'kr-pub-b'] as const;
 
@@ -112,9 +114,11 @@ function publicImage(world: World, namePrefix: string): Image {
 }
 
 function seedNetworking(tenant: Tenant, random: Random): void {
-  for (const [name, description] of [['default', 'Default security group'], ['web', 'HTTP and HTTPS from anywhere']] as const) {
-    tenant.securityGroups.set(name, { id: random.uuid(), name, description });
-  }
+  const at = SEED_EPOCH - 31 * 24 * HOUR;
+  // NHN's default group blocks all inbound traffic: it has only the two egress rules.
+  tenant.securityGroups.set('default', newSecurityGroup(random, { name: 'default', description: 'Default security group', at }));
+  const web = (port: number) => ({ protocol: 'tcp', portRangeMin: port, portRangeMax: port, remoteIpPrefix: '0.0.0.0/0' });
+  tenant.securityGroups.set('web', newSecurityGroup(random, { name: 'web', description: 'HTTP and HTTPS from anywhere', at }, [web(80), web(443)]));
   const vpcId = random.uuid();
   const subnetId = random.uuid();
   tenant.networks.push(
@@ -217,6 +221,7 @@ export function seedTenant(world: World, account: Account): Tenant {
   seedNetworking(tenant, random);
   seedKeypairs(tenant, random);
   seedServers(world, tenant, random);
+  seedFloatingIps(world, tenant, SEED_EPOCH + HOUR);
   seedVolumes(tenant, random);
   seedPrivateImage(world, tenant, random);
   return tenant;

@@ -21,6 +21,9 @@ import type { Fault } from './faults.js';
 import { identityRoutes } from './identity.js';
 import { imageRoutes } from './image/images.js';
 import { networkRoutes } from './network/networks.js';
+import { floatingIpRoutes } from './network/floating-ips.js';
+import { portRoutes } from './network/ports.js';
+import { securityGroupRoutes } from './network/security-groups.js';
 import { ReplyError, textReply, type Reply } from './reply.js';
 import { volumeRoutes } from './storage/volumes.js';
 import { availabilityZoneRoutes } from './compute/availability-zones.js';
@@ -54,7 +57,7 @@ const TENANT_SERVICES: Record<Exclude<Service, 'identity'>, CompiledRoute<Reques
   compute: compile('compute', [...flavorRoutes, ...availabilityZoneRoutes, ...keypairRoutes, ...serverRoutes, ...actionRoutes, ...volumeAttachmentRoutes]),
   image: compile('image', imageRoutes),
   volume: compile('volume', volumeRoutes),
-  network: compile('network', networkRoutes),
+  network: compile('network', [...networkRoutes, ...securityGroupRoutes, ...portRoutes, ...floatingIpRoutes]),
 };
 const IDENTITY = compile('identity', identityRoutes);
 

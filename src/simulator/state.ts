@@ -86,6 +86,10 @@ export interface Nic {
   subnetId: string;
   mac: string;
   ip: string;
+  /** The Neutron port behind the interface (the network service's view of it). */
+  portId: string;
+  /** The floating IP associated with the port; the server's `addresses` show it. */
+  floatingIp?: string;
 }
 
 export interface Fault {
@@ -141,10 +145,42 @@ export interface Server {
   detailJson?: string;
 }
 
+export interface SecurityGroupRule {
+  id: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  /** null: any protocol. */
+  protocol: string | null;
+  portRangeMin: number | null;
+  portRangeMax: number | null;
+  remoteIpPrefix: string | null;
+  remoteGroupId: string | null;
+  description: string;
+  createdAt: number;
+}
+
+/**
+ * Servers name their groups (Nova's `security_groups`), so names are kept unique per tenant and the
+ * map is keyed by name; a server's ports carry the groups its names resolve to.
+ */
 export interface SecurityGroup {
   id: string;
   name: string;
   description: string;
+  rules: SecurityGroupRule[];
+  createdAt: number;
+}
+
+export interface FloatingIp {
+  id: string;
+  address: string;
+  networkId: string;
+  /** The associated port; null when not associated. */
+  portId: string | null;
+  /** NHN's extensions. */
+  deleteProtection: boolean;
+  label: string | null;
+  createdAt: number;
 }
 
 export interface Network {
@@ -175,6 +211,7 @@ export class Tenant {
   readonly keypairs = new Map<string, Keypair>();
   readonly volumes = new Map<string, Volume>();
   readonly securityGroups = new Map<string, SecurityGroup>();
+  readonly floatingIps = new Map<string, FloatingIp>();
   readonly networks: Network[] = [];
   readonly subnets: Subnet[] = [];
   readonly quota = { instances: DEFAULT_INSTANCE_QUOTA, keyPairs: DEFAULT_KEYPAIR_QUOTA };

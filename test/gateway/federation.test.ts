@@ -120,7 +120,12 @@ describe('_entities and _service', () => {
     const images = await stack.gql('{ servers { edges { node { image { id } } } } }');
     const imageIds = [...new Set(images.data.servers.edges.map((e: any) => e.node.image.id as string))];
     expect(imageIds.length).toBeGreaterThan(2);
+    const network = (await stack.gql('{ securityGroups { id } ports { id } floatingIps { id } }')).data;
+    expect(network.ports.length).toBeGreaterThan(2);
     const representations = [
+      ...network.securityGroups.map(({ id }: { id: string }) => ({ __typename: 'SecurityGroup', id })),
+      ...network.ports.map(({ id }: { id: string }) => ({ __typename: 'Port', id })),
+      ...network.floatingIps.map(({ id }: { id: string }) => ({ __typename: 'FloatingIp', id })),
       ...imageIds.map((id) => ({ __typename: 'Image', id })),
       ...flavorIds.map((id) => ({ __typename: 'Flavor', id })),
       { __typename: 'Keypair', name: 'demo-key' },
@@ -130,7 +135,8 @@ describe('_entities and _service', () => {
     const cold = await startStack();
     try {
       const body = await cold.gql(
-        'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Image { imageName: name } ... on Flavor { flavorName: name } ... on Keypair { fingerprint } } }',
+        `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Image { imageName: name } ... on Flavor { flavorName: name } ... on Keypair { fingerprint }
+          ... on SecurityGroup { name } ... on Port { macAddress } ... on FloatingIp { address } } }`,
         { r: representations },
       );
       expect(body.errors).toBeUndefined();
@@ -140,7 +146,12 @@ describe('_entities and _service', () => {
         'GET image /v2/images': 1,
         'GET compute /flavors/detail': 1,
         'GET compute /os-keypairs': 1,
+        'GET network /v2.0/security-groups': 1,
+        'GET network /v2.0/ports': 1,
+        'GET network /v2.0/floatingips': 1,
       });
+      const ports = cold.sim.controls.requestLog().find((e) => e.route === 'GET network /v2.0/ports');
+      expect(new URL(ports!.path, 'http://x').searchParams.getAll('id')).toHaveLength(network.ports.length);
     } finally {
       await cold.close();
     }

@@ -52,6 +52,12 @@ function macAddress(random: Random): string {
   return ['fa', '16', '3e', ...Array.from({ length: 3 }, () => random.hex(2))].join(':');
 }
 
+/** A port id derived from the interface's MAC, so it costs the seeded random sequence nothing. */
+function portIdFor(tenantId: string, mac: string): string {
+  const hex = createHash('sha1').update(`port:${tenantId}:${mac}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 function nextAddress(subnet: Subnet): string {
   const [base] = subnet.cidr.split('/');
   const octets = base!.split('.').map(Number);
@@ -121,13 +127,10 @@ export function linkVolume(server: Server, volume: Volume, device: string, at: n
 export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec): Server {
   const preset = STATUS_PRESETS[spec.status]!;
   const launched = spec.launched ?? (spec.status !== 'BUILD');
-  const nics: Nic[] = spec.nics.map(({ network, subnet, fixedIp }) => ({
-    networkId: network.id,
-    networkName: network.name,
-    subnetId: subnet.id,
-    mac: macAddress(random),
-    ip: fixedIp ?? nextAddress(subnet),
-  }));
+  const nics: Nic[] = spec.nics.map(({ network, subnet, fixedIp }) => {
+    const mac = macAddress(random);
+    return { networkId: network.id, networkName: network.name, subnetId: subnet.id, mac, ip: fixedIp ?? nextAddress(subnet), portId: portIdFor(tenant.id, mac) };
+  });
   const rootSizeGb = spec.rootVolume?.sizeGb ?? spec.flavor.diskGb;
   const server: Server = {
     id: random.uuid(),
