@@ -31,8 +31,8 @@ describe('flavors', () => {
       expect(flavor.swap).toBe('');
       expect(flavor.name).toMatch(/^[a-z]\d\.c\d+m\d+$/);
       expect(flavor.ram).toBe(Number(flavor.name.split('m').at(-1)) * 1024);
-      // Only u2 has a local root disk; the others boot from volumes.
-      expect(flavor.disk > 0).toBe(flavor.name.startsWith('u2'));
+      // Only u2 and GPU flavors have a local root disk; the others boot from volumes.
+      expect(flavor.disk > 0).toBe(/^(u2|g2)\./.test(flavor.name));
     }
     expect(flavors.find((f) => f.name === 'x1.c32m256').extra_specs).toEqual({ flavor_type: 'performance' });
     expect(flavors.map((f) => f.id)).toEqual([...flavors.map((f) => f.id)].sort());
