@@ -310,7 +310,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       // Compiled execution (graphql-jit): a warm 100-server page took 3.0-4.3 ms instead of 4.5-5.8 ms
       // (300 sequential yoga.fetch calls, 2 cores); every test passes with it, error paths included.
-      useGraphQlJit(),
+      // The plugin caches one compiled operation per document, whatever `operationName` asks for, so a
+      // document with several operations (GraphiQL tabs) would always run its first: those run uncompiled.
+      useGraphQlJit({}, { enableIf: (args) => args.document.definitions.filter((d) => d.kind === 'OperationDefinition').length === 1 }),
       useRequestLog(logger, requests),
       useReadinessCheck({
         endpoint: '/ready',
