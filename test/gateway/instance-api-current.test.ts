@@ -5,7 +5,7 @@
 // upstream body it produces (the simulator's request log keeps the body).
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type GraphQLBody, type Stack, startStack, waitForStatus } from '../helpers/gateway.js';
+import { type GraphQLBody, type Stack, startStack, waitForStatus, withStack } from '../helpers/gateway.js';
 
 let stack: Stack;
 let ids: Record<string, string>;
@@ -17,7 +17,8 @@ async function readIds(): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ buildDelayMs: 30 });
+  // Long enough that a loaded machine still sees the transitional states the mutations return.
+  stack = await startStack({ buildDelayMs: 150 });
   const body = await stack.gql(
     '{ servers(first: 50) { edges { node { name image { id } } } } flavors { id name } networks { id external subnets { id } } }',
   );
@@ -149,8 +150,11 @@ describe('server metadata', () => {
     const over = await stack.gql(set, { id, key: 'one-more' });
     expectCode(over, 'QUOTA_EXCEEDED');
     expect(over.errors![0]!.message).toBe('Maximum number of metadata items exceeds 128');
-    await stack.gql('mutation($id: ID!) { stopServer(id: $id) { id } }', { id });
-    expectCode(await stack.gql(set, { id, key: 'k1' }), 'CONFLICT');
+    await withStack({ buildDelayMs: 5_000 }, async (slow) => {
+      const web = (await slow.gql('{ servers(filter: { name: "^web-01$" }) { edges { node { id } } } }')).data.servers.edges[0].node.id;
+      expect((await slow.gql('mutation($id: ID!) { stopServer(id: $id) { taskState } }', { id: web })).data.stopServer.taskState).toBe('powering-off');
+      expectCode(await slow.gql(set, { id: web, key: 'k1' }), 'CONFLICT');
+    });
   });
 });
 

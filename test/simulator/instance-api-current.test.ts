@@ -9,7 +9,7 @@ import { shapeDifferences } from './shape.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ buildDelayMs: 30 });
+  h = await startHarness({ buildDelayMs: 100 });
 });
 afterAll(() => h.sim.close());
 beforeEach(() => h.sim.controls.reset());
@@ -104,10 +104,18 @@ describe('server metadata', () => {
   });
 
   it('409 while a task runs or in ERROR; 403 over the 128-item quota', async () => {
-    const { id } = await h.serverNamed('web-01');
-    expect((await h.action(id, { 'os-stop': null })).status).toBe(202);
-    expectFault(await h.compute('PUT', `/servers/${id}/metadata/a`, { meta: { a: 'x' } }), 409, 'conflictingRequest', `Cannot 'update metadata' instance ${id} while it is in task_state powering-off`);
-    expectFault(await h.compute('DELETE', `/servers/${id}/metadata/os_type`), 409, 'conflictingRequest', `Cannot 'delete metadata' instance ${id} while it is in task_state powering-off`);
+    // A simulator whose tasks last long enough that a loaded machine cannot outrun them.
+    const slow = await startHarness({ buildDelayMs: 5_000 });
+    try {
+      const { id } = await slow.serverNamed('web-01');
+      expect((await slow.action(id, { 'os-stop': null })).status).toBe(202);
+      const put = await slow.compute('PUT', `/servers/${id}/metadata/a`, { meta: { a: 'x' } });
+      expectFault(put, 409, 'conflictingRequest', `Cannot 'update metadata' instance ${id} while it is in task_state powering-off`);
+      const removed = await slow.compute('DELETE', `/servers/${id}/metadata/os_type`);
+      expectFault(removed, 409, 'conflictingRequest', `Cannot 'delete metadata' instance ${id} while it is in task_state powering-off`);
+    } finally {
+      await slow.sim.close();
+    }
     const failed = (await h.serverNamed('build-failed')).id;
     expectFault(await h.compute('PUT', `/servers/${failed}/metadata/a`, { meta: { a: 'x' } }), 409, 'conflictingRequest', `Cannot 'update metadata' instance ${failed} while it is in vm_state error`);
 
