@@ -16,6 +16,8 @@ export interface DemoChoices {
   keyName: string;
   zone: string;
   serverId: string;
+  /** Another ACTIVE server, for the park (shelve) and restart (unshelve) tab. */
+  parkServerId: string;
 }
 
 /** Credentials the pass-through example may show: only the embedded simulator's demo account. */
@@ -55,6 +57,7 @@ export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoC
     keyName: data?.keypairs?.[0]?.name,
     zone: data?.availabilityZones?.find((z) => z.available)?.name,
     serverId: nodes.find((n) => n.status === 'ACTIVE')?.id,
+    parkServerId: nodes.filter((n) => n.status === 'ACTIVE')[1]?.id,
   };
 }
 
@@ -150,6 +153,24 @@ query ReadBackServer($serverId: ID!) {
 }
 `;
 
+const PARK_SERVER = /* GraphQL */ `# NHN's "terminate instance" and "start terminated instance" (Nova shelve and
+# unshelve): parking releases the compute (no longer charged) and keeps the disks
+# (still charged). Run ParkServer on an ACTIVE server (GPU servers cannot be parked);
+# run ParkedServer until status is SHELVED_OFFLOADED; then RestartServer brings it
+# back to ACTIVE. A call in any other state is refused with CONFLICT (409).
+mutation ParkServer($id: ID!) {
+  shelveServer(id: $id) { id name status taskState }
+}
+
+query ParkedServer($id: ID!) {
+  server(id: $id) { id name status taskState powerState }
+}
+
+mutation RestartServer($id: ID!) {
+  unshelveServer(id: $id) { id name status taskState }
+}
+`;
+
 const ISSUE_TOKEN = /* GraphQL */ `# Issues a Keystone token. Use its id as X-Auth-Token and tenant.id as
 # X-Tenant-Id (see the next tab) to act as that user instead of the gateway's service account.
 mutation IssueToken($input: IssueTokenInput!) {
@@ -193,6 +214,7 @@ export function exampleTabs(
       query: MAKE_SERVER_REACHABLE,
       variables: json({ serverId: choices.serverId ?? '<server id>', group: '<id from step 1>', floatingIp: '<id from step 3>' }),
     },
+    { query: PARK_SERVER, variables: json({ id: choices.parkServerId ?? '<id of an ACTIVE server>' }) },
     {
       query: ISSUE_TOKEN,
       variables: json({

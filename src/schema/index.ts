@@ -13,6 +13,8 @@ import './compute/server.js';
 import './compute/server-list.js';
 import './compute/server-actions.js';
 import './compute/server-create.js';
+import './compute/server-metadata.js';
+import './compute/placement-policy.js';
 import './compute/volume-attachment.js';
 import './compute/availability-zone.js';
 import './network/network.js';

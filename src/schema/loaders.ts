@@ -10,6 +10,7 @@ import type { NovaFlavor, NovaVolumeAttachment } from '../upstream/types.js';
 import type { Context } from './builder.js';
 import { type Flavor, toFlavor } from './compute/flavor-mapping.js';
 import { type Keypair, toKeypair } from './compute/keypair-mapping.js';
+import { type PlacementPolicy, toPlacementPolicy } from './compute/placement-policy-mapping.js';
 import { type Server, toServer } from './compute/server-mapping.js';
 import { type VolumeAttachment, toVolumeAttachment } from './compute/volume-attachment-mapping.js';
 import { type Image, toImage } from './image/image-mapping.js';
@@ -127,6 +128,17 @@ export async function loadVolumes(ids: readonly string[], ctx: Context): Promise
 export async function loadServers(ids: readonly string[], ctx: Context): Promise<Result<Server>[]> {
   const fetched = await settleEach(ids, (id) => ctx.session().compute.getServer(id));
   return ids.map((id) => mapResult(fetched.get(id), toServer));
+}
+
+/**
+ * Placement policies (server groups): one `GET /os-server-groups/{id}` for a single id, else one list
+ * (a project has at most 10 groups, so the list is small); an id the list lacks is null.
+ */
+export async function loadPlacementPolicies(ids: readonly string[], ctx: Context): Promise<Result<PlacementPolicy>[]> {
+  const compute = ctx.session().compute;
+  if (ids.length === 1) return [mapResult(await compute.getServerGroup(ids[0]!), toPlacementPolicy)];
+  const listed = new Map((await compute.listServerGroups()).map((group) => [group.id, group]));
+  return ids.map((id) => mapResult(listed.get(id), toPlacementPolicy));
 }
 
 /**

@@ -28,11 +28,13 @@ const FLAVOR_ROWS: FlavorRow[] = [
   ['c2.c2m2', 2, 2, 0], ['c2.c4m4', 4, 4, 0], ['c2.c8m8', 8, 8, 0], ['c2.c16m16', 16, 16, 0],
   ['r2.c2m16', 2, 16, 0], ['r2.c4m32', 4, 32, 0], ['r2.c8m64', 8, 64, 0],
   ['x1.c32m128', 32, 128, 0], ['x1.c32m256', 32, 256, 0],
+  // A GPU flavor (local disk, no "terminate"); NHN's GPU flavor names and sizes are not verified.
+  ['g2.c8m90', 8, 90, 100],
 ];
 
 // Only x1's extra_specs value ("performance") is documented by NHN; the others follow its pattern.
 const FLAVOR_TYPES: Record<Flavor['family'], string> = {
-  u2: 'local', t2: 'burstable', m2: 'general', c2: 'compute', r2: 'memory', x1: 'performance',
+  u2: 'local', t2: 'burstable', m2: 'general', c2: 'compute', r2: 'memory', x1: 'performance', g2: 'gpu',
 };
 
 function seedFlavors(random: Random): Flavor[] {
@@ -257,8 +259,8 @@ export function addBulkServers(
       securityGroups: ['default'],
       nics: [{ network: vpc!, subnet: subnet! }],
       metadata: {},
-      // u2 boots from local disk; every other family from a root volume.
-      rootVolume: flavor.family === 'u2' ? undefined : { sizeGb: 20, volumeType: 'General HDD', deleteOnTermination: true },
+      // u2 and GPU boot from local disk; every other family from a root volume.
+      rootVolume: flavor.family === 'u2' || flavor.family === 'g2' ? undefined : { sizeGb: 20, volumeType: 'General HDD', deleteOnTermination: true },
       reservationId: `r-${world.ids.alnum(8)}`,
       status,
       createdAt,

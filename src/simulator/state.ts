@@ -18,7 +18,7 @@ export interface Account {
 export interface Flavor {
   id: string;
   name: string;
-  family: 'u2' | 'm2' | 'c2' | 'r2' | 't2' | 'x1';
+  family: 'u2' | 'm2' | 'c2' | 'r2' | 't2' | 'x1' | 'g2';
   vcpus: number;
   ramMb: number;
   /** Local root disk; 0 for the volume-backed families (everything but u2). */
@@ -141,6 +141,8 @@ export interface Server {
   ephemeralDiskGb: number;
   /** NHN-EXT-ATTR:protect (deletion protection). */
   protect: boolean;
+  /** The compute host it runs on (hidden, as from non-admins); "" when it has none (never scheduled, shelved offloaded). */
+  host?: string;
   /** Serialized detail document; dropped whenever the server changes (see Tenant.touch). */
   detailJson?: string;
 }
@@ -163,6 +165,17 @@ export interface SecurityGroupRule {
  * Servers name their groups (Nova's `security_groups`), so names are kept unique per tenant and the
  * map is keyed by name; a server's ports carry the groups its names resolve to.
  */
+/** A Nova server group (NHN's placement policy). */
+export interface ServerGroup {
+  id: string;
+  name: string;
+  /** One element: 'anti-affinity' (the only one NHN offers) or 'affinity' (upstream's 2.0 schema). */
+  policy: 'anti-affinity' | 'affinity';
+  /** Servers added at create time; lists show only those that still exist. */
+  memberIds: string[];
+  createdAt: number;
+}
+
 export interface SecurityGroup {
   id: string;
   name: string;
@@ -202,6 +215,10 @@ export interface Subnet {
 
 export const DEFAULT_INSTANCE_QUOTA = 10;
 export const DEFAULT_KEYPAIR_QUOTA = 100;
+/** Nova's quota defaults (conf/quota.py): server_groups 10, server_group_members 10, metadata_items 128. */
+export const DEFAULT_SERVER_GROUP_QUOTA = 10;
+export const DEFAULT_SERVER_GROUP_MEMBER_QUOTA = 10;
+export const DEFAULT_METADATA_ITEMS_QUOTA = 128;
 
 export class Tenant {
   /** Insertion order is creation order; lists show newest first (Nova sorts by created_at desc). */
@@ -212,9 +229,17 @@ export class Tenant {
   readonly volumes = new Map<string, Volume>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly floatingIps = new Map<string, FloatingIp>();
+  /** Server groups in creation order. */
+  readonly serverGroups = new Map<string, ServerGroup>();
   readonly networks: Network[] = [];
   readonly subnets: Subnet[] = [];
-  readonly quota = { instances: DEFAULT_INSTANCE_QUOTA, keyPairs: DEFAULT_KEYPAIR_QUOTA };
+  readonly quota = {
+    instances: DEFAULT_INSTANCE_QUOTA,
+    keyPairs: DEFAULT_KEYPAIR_QUOTA,
+    serverGroups: DEFAULT_SERVER_GROUP_QUOTA,
+    serverGroupMembers: DEFAULT_SERVER_GROUP_MEMBER_QUOTA,
+    metadataItems: DEFAULT_METADATA_ITEMS_QUOTA,
+  };
   nextKeypairRowId = 1;
   /** Bumped on every server change, so list caches know when they are stale. */
   version = 0;

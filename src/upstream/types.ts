@@ -166,7 +166,23 @@ export type NovaServerAction =
   | { resize: { flavorRef: string; 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' } }
   | { createImage: { name: string; metadata?: Record<string, string> } }
   | { addSecurityGroup: { name: string } }
-  | { removeSecurityGroup: { name: string } };
+  | { removeSecurityGroup: { name: string } }
+  | { shelve: null }
+  | { unshelve: null };
+
+/** A Nova server group (NHN's placement policy), `/os-server-groups`. */
+export interface NovaServerGroup {
+  id: string;
+  name?: string;
+  /** One element before microversion 2.64 (the only form on /v2): `anti-affinity` on NHN. */
+  policies?: string[];
+  /** The 2.64+ form of the same rule; not sent on /v2, read if it ever is. */
+  policy?: string;
+  /** Ids of the group's servers that still exist. */
+  members?: string[];
+  metadata?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
 
 // ---- image ---------------------------------------------------------------------------------
 
@@ -338,6 +354,18 @@ export interface ComputeApi {
   getVolumeAttachment(serverId: string, volumeId: string): Promise<NovaVolumeAttachment | null>;
   attachVolume(serverId: string, input: { volumeId: string; device?: string }): Promise<NovaVolumeAttachment>;
   detachVolume(serverId: string, volumeId: string): Promise<void>;
+  /** PUT /servers/{id}/metadata/{key} with `{meta: {key: value}}`; answers the `meta` object. */
+  setServerMetadataItem(serverId: string, key: string, value: string): Promise<Record<string, unknown>>;
+  /** DELETE /servers/{id}/metadata/{key} */
+  deleteServerMetadataItem(serverId: string, key: string): Promise<void>;
+  /** GET /os-server-groups (NHN's placement policies; at most 10 per project). */
+  listServerGroups(): Promise<NovaServerGroup[]>;
+  /** GET /os-server-groups/{id}; null on 404. */
+  getServerGroup(id: string): Promise<NovaServerGroup | null>;
+  /** POST /os-server-groups (Nova answers 200). */
+  createServerGroup(input: { name: string; policies: string[] }): Promise<NovaServerGroup>;
+  /** DELETE /os-server-groups/{id} */
+  deleteServerGroup(id: string): Promise<void>;
 }
 
 export interface ImageApi {

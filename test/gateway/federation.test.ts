@@ -157,6 +157,28 @@ describe('_entities and _service', () => {
     }
   });
 
+  test('PlacementPolicy representations: one list call for many, one GET for one; unknown ids are null', async () => {
+    const fresh = await startStack();
+    try {
+      const created: string[] = [];
+      for (const name of ['spread-a', 'spread-b']) {
+        created.push((await fresh.gql(`mutation { createPlacementPolicy(name: "${name}") { id } }`)).data.createPlacementPolicy.id);
+      }
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on PlacementPolicy { name rule } } }';
+      fresh.sim.controls.resetLog();
+      const many = await fresh.gql(query, { r: [...created, missing].map((id) => ({ __typename: 'PlacementPolicy', id })) });
+      expect(many).toEqual({ data: { _entities: [{ name: 'spread-a', rule: 'ANTI_AFFINITY' }, { name: 'spread-b', rule: 'ANTI_AFFINITY' }, null] } });
+      expect(fresh.calls()).toEqual({ 'GET compute /os-server-groups': 1 });
+      fresh.sim.controls.resetLog();
+      const one = await fresh.gql(query, { r: [{ __typename: 'PlacementPolicy', id: created[1] }] });
+      expect(one).toEqual({ data: { _entities: [{ name: 'spread-b', rule: 'ANTI_AFFINITY' }] } });
+      expect(fresh.calls()).toEqual({ 'GET compute /os-server-groups/{id}': 1 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('an unknown key resolves to null', async () => {
     const body = await stack.gql('{ _entities(representations: [{ __typename: "Volume", id: "00000000-0000-4000-8000-000000000000" }]) { ... on Volume { id } } }');
     expect(body).toEqual({ data: { _entities: [null] } });

@@ -7,7 +7,7 @@ import { getIntrospectionQuery } from '../../src/schema/graphql.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
 import { createUpstreamClient } from '../../src/upstream/index.js';
-import { type GraphQLBody, GRAPHQL_URL, type Stack, startStack } from '../helpers/gateway.js';
+import { type GraphQLBody, GRAPHQL_URL, type Stack, startStack, waitForStatus } from '../helpers/gateway.js';
 
 let stack: Stack;
 const logLines: string[] = [];
@@ -176,10 +176,13 @@ describe('GraphiQL', () => {
       'CreateServer',
       'StopServer',
       'MakeServerReachable',
+      'ParkServer',
       'IssueToken',
       'AsCaller',
     ]);
     expect(tabs.at(-1)!.headers).toMatch(/X-Auth-Token/);
+    // A tab with several operations runs each in order; RestartServer needs its server parked first.
+    const settledBefore: Record<string, string> = { RestartServer: 'SHELVED_OFFLOADED' };
     for (const tab of tabs) {
       const variables = tab.variables ? JSON.parse(tab.variables) : undefined;
       const headers = tab.headers ? JSON.parse(tab.headers) : undefined;
@@ -187,6 +190,7 @@ describe('GraphiQL', () => {
       // answers under an alias goes into the variable of that name.
       const operations = [...tab.query.matchAll(/^(?:query|mutation) (\w+)/gm)].map((m) => m[1]!);
       for (const operationName of operations.length > 1 ? operations : [undefined]) {
+        if (operationName && settledBefore[operationName]) await waitForStatus(stack, variables.id, settledBefore[operationName]);
         const response = await stack.post({ query: tab.query, variables, ...(operationName ? { operationName } : {}) }, headers);
         const body = (await response.json()) as GraphQLBody;
         expect(body.errors, `${operationName ?? tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();

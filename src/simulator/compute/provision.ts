@@ -38,14 +38,23 @@ export interface ServerSpec {
   fault?: Fault;
   /** Whether the server ever booted; a failed build has no launched_at. */
   launched?: boolean;
+  /** The compute host the scheduler chose; a random one of the zone when absent. */
+  host?: string;
 }
 
-const HOSTS_PER_ZONE = 24;
+/**
+ * Compute hosts per zone. Few on purpose: an anti-affinity placement policy can then run out of
+ * hosts (NHN warns that a create that cannot be spread fails), as it would on a small real cell.
+ */
+export const HOSTS_PER_ZONE = 4;
 
-/** Nova's hostId: sha224 of project id and compute host, so it differs per project. */
-function hostIdFor(tenantId: string, zone: string, random: Random): string {
-  const host = `${zone}-compute-${String(random.int(HOSTS_PER_ZONE) + 1).padStart(3, '0')}`;
-  return createHash('sha224').update(tenantId + host).digest('hex');
+export function hostName(zone: string, index: number): string {
+  return `${zone}-compute-${String(index + 1).padStart(3, '0')}`;
+}
+
+/** Nova's hostId: sha224 of project id and compute host, so it differs per project; "" without a host. */
+export function hostIdOf(tenantId: string, host: string): string {
+  return host === '' ? '' : createHash('sha224').update(tenantId + host).digest('hex');
 }
 
 function macAddress(random: Random): string {
@@ -132,6 +141,9 @@ export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec
     return { networkId: network.id, networkName: network.name, subnetId: subnet.id, mac, ip: fixedIp ?? nextAddress(subnet), portId: portIdFor(tenant.id, mac) };
   });
   const rootSizeGb = spec.rootVolume?.sizeGb ?? spec.flavor.diskGb;
+  const scheduled = launched || spec.status === 'BUILD';
+  const offloaded = spec.status === 'SHELVED_OFFLOADED';
+  const host = scheduled && !offloaded ? (spec.host ?? hostName(spec.zone, random.int(HOSTS_PER_ZONE))) : '';
   const server: Server = {
     id: random.uuid(),
     name: spec.name,
@@ -154,7 +166,8 @@ export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec
     metadata: { ...imageFacts(spec.image, rootSizeGb), ...spec.metadata },
     reservationId: spec.reservationId,
     fault: spec.fault ?? null,
-    hostId: launched || spec.status === 'BUILD' ? hostIdFor(tenant.id, spec.zone, random) : '',
+    hostId: hostIdOf(tenant.id, host),
+    host,
     ephemeralDiskGb: 0,
     protect: false,
   };
