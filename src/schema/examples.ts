@@ -32,6 +32,7 @@ export const CHOICES_QUERY = /* GraphQL */ `
     keypairs { name }
     availabilityZones { name available }
     servers(first: 50) { edges { node { id status image { id osType } } } }
+    images(filter: { visibility: "public", status: "active" }, first: 50) { edges { node { id osType } } }
   }
 `;
 
@@ -41,6 +42,7 @@ interface ChoicesData {
   keypairs?: { name: string }[];
   availabilityZones?: { name: string; available: boolean }[];
   servers?: { edges: { node: { id: string; status: string; image: { id: string; osType: string | null } | null } }[] };
+  images?: { edges: { node: { id: string; osType: string | null } }[] };
 }
 
 /** Volume-backed general flavor, Linux image, private network: the common NHN create. */
@@ -48,9 +50,10 @@ export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoC
   const nodes = data?.servers?.edges.map((e) => e.node) ?? [];
   const linux = nodes.find((n) => n.image && n.image.osType?.toLowerCase() !== 'windows');
   const flavor = data?.flavors?.find((f) => f.name.startsWith('m2.')) ?? data?.flavors?.find((f) => f.disk === 0);
+  const publicLinux = data?.images?.edges.map((e) => e.node).find((n) => n.osType?.toLowerCase() === 'linux');
   return {
     flavorId: flavor?.id,
-    imageId: linux?.image?.id,
+    imageId: publicLinux?.id ?? linux?.image?.id,
     networkId: data?.networks?.find((n) => !n.external)?.id,
     keyName: data?.keypairs?.[0]?.name,
     zone: data?.availabilityZones?.find((z) => z.available)?.name,
@@ -81,9 +84,14 @@ query ListServers($first: Int = 20, $after: String) {
 }
 `;
 
-const CHOICES = /* GraphQL */ `# What a create-server form can offer: flavors, networks and subnets,
-# keypairs and zones of this project.
-query CreateServerChoices {
+const CHOICES = /* GraphQL */ `# What a create-server form can offer: images to boot from (NHN's public ones
+# and the project's own; more pages with pageInfo.endCursor as $after), flavors,
+# networks and subnets, keypairs and zones of this project.
+query CreateServerChoices($after: String) {
+  images(filter: { status: "active" }, first: 20, after: $after) {
+    edges { node { id name osType osDistro osVersion minDisk minRam visibility } }
+    pageInfo { hasNextPage endCursor }
+  }
   flavors { id name vcpus ram disk }
   networks { id name external subnets { id cidr } }
   keypairs { name }
@@ -92,7 +100,9 @@ query CreateServerChoices {
 `;
 
 const CREATE_SERVER = /* GraphQL */ `# Creates a server from an image onto a 20 GB volume (NHN needs a block device
-# for every flavor family but u2). userData is plain text: the gateway base64-encodes it.
+# for every flavor family but u2). Pick imageId (and the block device's uuid) from
+# the images of the previous tab; the volume must be at least the image's minDisk.
+# userData is plain text: the gateway base64-encodes it.
 # The server comes back in BUILD and turns ACTIVE shortly after.
 mutation CreateServer($input: CreateServerInput!) {
   createServer(input: $input) {
@@ -129,7 +139,7 @@ export function exampleTabs(
   choices: Partial<DemoChoices>,
   demo: { account?: DemoAccount; token?: string } = {},
 ): ExampleTab[] {
-  const imageId = choices.imageId ?? '<image id: see Server.image.id>';
+  const imageId = choices.imageId ?? '<image id: run CreateServerChoices (images)>';
   const createInput = {
     name: 'graphiql-demo',
     flavorId: choices.flavorId ?? '<flavor id: run CreateServerChoices>',

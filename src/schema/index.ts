@@ -7,6 +7,7 @@ import './compute/enums.js';
 import './metadata.js';
 import './compute/flavor.js';
 import './image/image.js';
+import './image/image-list.js';
 import './compute/keypair.js';
 import './storage/volume.js';
 import './compute/server.js';

@@ -122,3 +122,37 @@ export function decodeCursor(cursor: string): string {
   if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw badUserInput('after', 'is not a cursor from this API');
   return id;
 }
+
+/**
+ * Cursors of the other marker-paged lists (images, volumes): the kind keeps one list's cursor from
+ * being taken for another's; inside is the upstream `marker` (the last item's id).
+ */
+export function encodeMarkerCursor(kind: string, marker: string): string {
+  return Buffer.from(`${kind}:${marker}`, 'utf8').toString('base64url');
+}
+
+export function decodeMarkerCursor(kind: string, cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const marker = text.startsWith(`${kind}:`) ? text.slice(kind.length + 1) : '';
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(marker)) throw badUserInput('after', 'is not a cursor from this API');
+  return marker;
+}
+
+// ---- images and volumes ----------------------------------------------------------------------------
+
+/** Glance's image statuses (a filter on anything else would just match nothing). */
+export const IMAGE_STATUSES = ['queued', 'saving', 'uploading', 'importing', 'active', 'deactivated', 'killed', 'deleted', 'pending_delete'];
+export const imageStatus = z.enum(IMAGE_STATUSES, { message: `must be one of ${IMAGE_STATUSES.join(', ')}` });
+
+/** Glance's visibility filter values (Glance answers 400 to any other). */
+export const IMAGE_VISIBILITIES = ['public', 'private', 'shared', 'community', 'all'];
+export const imageVisibility = z.enum(IMAGE_VISIBILITIES, { message: `must be one of ${IMAGE_VISIBILITIES.join(', ')}` });
+
+/** NHN's image tag rule: 1-255 characters, not starting with "_" (IMG); no "/" (it travels as a path segment). */
+export const imageTag = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => !value.startsWith('_'), 'must not start with "_" (NHN reserves those tags)')
+  .refine((value) => !value.includes('/'), 'must not contain "/"')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');

@@ -41,6 +41,8 @@ export interface Image {
   diskFormat: string;
   createdAt: number;
   updatedAt: number;
+  /** Glance tags (PUT/DELETE /v2/images/{id}/tags/{tag}); absent means none. */
+  tags?: string[];
   /** NHN's image properties (os_type, os_distro, login_username...) and createImage metadata, all top-level keys in Glance. */
   properties: Record<string, string>;
 }

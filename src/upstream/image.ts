@@ -3,7 +3,21 @@
 import { invalidResponse, isRecord, member } from './http.js';
 import { queryString, segment } from './urls.js';
 import type { Session } from './session.js';
-import type { GlanceImage, ImageApi } from './types.js';
+import type { GlanceImage, ImageApi, ImageListPage, ImageListQuery } from './types.js';
+
+/**
+ * Glance statuses an image stays in (active, or gone for good). `queued`, `saving`, `importing`,
+ * `uploading` and `pending_delete` pass within seconds or minutes, so such an image is not cached:
+ * a snapshot read right after createImage would otherwise show `queued` for the whole TTL.
+ */
+const SETTLED_IMAGE_STATUSES = new Set(['active', 'killed', 'deleted', 'deactivated']);
+
+export function isSettledImage(image: GlanceImage): boolean {
+  return typeof image.status === 'string' && SETTLED_IMAGE_STATUSES.has(image.status);
+}
+
+/** Any base would do: only the `marker` of Glance's relative `next` link is read, never a host. */
+const LINK_BASE = 'http://next.invalid';
 
 /** Ids per `id=in:` list call: keeps the URL well under common 8 KB request-line limits. */
 const IDS_PER_LIST_CALL = 100;
@@ -25,6 +39,34 @@ export class Image implements ImageApi {
     if (ids.length === 0) return Promise.resolve(new Map());
     const load = this.session.core.caches.images.loadMany(this.session.scope, ids, (missing) => this.#fetchMany(missing));
     return this.session.waitFor(load, 'image');
+  }
+
+  /**
+   * One page of `GET /v2/images` with Glance's filters. Glance sends `next` (a relative path with the
+   * original query and `marker=<last id>`) only when the page came back full; its marker is the
+   * next page's start.
+   */
+  async listImages(query: ImageListQuery): Promise<ImageListPage> {
+    const params: Record<string, string | number | undefined> = {
+      name: query.name,
+      status: query.status,
+      visibility: query.visibility,
+      tag: query.tag,
+      limit: query.limit,
+      marker: query.marker,
+    };
+    const response = await this.session.call('image', 'GET', `/v2/images${queryString(params)}`);
+    const images = member<GlanceImage[]>('image', response.body, 'images', 'array', 'id');
+    const next = (response.body as { next?: unknown }).next;
+    let nextMarker: string | undefined;
+    if (typeof next === 'string' && next !== '') {
+      try {
+        nextMarker = new URL(next, LINK_BASE).searchParams.get('marker') ?? images.at(-1)?.id;
+      } catch {
+        nextMarker = images.at(-1)?.id;
+      }
+    }
+    return { images, nextMarker: images.length === 0 ? undefined : nextMarker };
   }
 
   invalidate(): void {

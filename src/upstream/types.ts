@@ -185,6 +185,23 @@ export interface GlanceImage {
   [extra: string]: unknown;
 }
 
+export interface ImageListQuery {
+  name?: string;
+  status?: string;
+  visibility?: string;
+  tag?: string;
+  /** Page size (Glance `limit`: NHN's default 100, at most 1000). */
+  limit?: number;
+  /** Glance `marker`: the id of the last image of the previous page. */
+  marker?: string;
+}
+
+export interface ImageListPage {
+  images: GlanceImage[];
+  /** The marker of Glance's `next` link; absent on the last page. */
+  nextMarker?: string;
+}
+
 // ---- volume --------------------------------------------------------------------------------
 
 export interface CinderVolume {
@@ -273,6 +290,8 @@ export interface ImageApi {
    * ids the list did not answer), served from the cache where possible. Missing ids are absent.
    */
   getImages(ids: readonly string[]): Promise<Map<string, GlanceImage>>;
+  /** GET /v2/images with Glance's filters, one page (`next` link read for the following marker). Not cached. */
+  listImages(query: ImageListQuery): Promise<ImageListPage>;
   /** Drops cached image metadata of this scope (after createServerImage). */
   invalidate(): void;
 }
