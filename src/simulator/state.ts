@@ -70,6 +70,26 @@ export interface Volume {
   attachment: VolumeAttachment | null;
   /** The root disk of a server that deletes it with the server (delete_on_termination). */
   deleteOnTermination: boolean;
+  /** The snapshot it was created from (Cinder `snapshot_id`). */
+  snapshotId?: string | null;
+  /** Created with an encrypted type (NHN's Secure Key Manager key). */
+  encrypted?: boolean;
+}
+
+/** A Cinder volume snapshot. */
+export interface Snapshot {
+  id: string;
+  name: string | null;
+  description: string | null;
+  volumeId: string;
+  /** The volume's size when taken (Cinder `size`, GB). */
+  sizeGb: number;
+  /** creating, available, deleting, error, error_deleting... */
+  status: string;
+  /** Cinder's `os-extended-snapshot-attributes:progress`, "0%" to "100%". */
+  progress: string;
+  createdAt: number;
+  metadata: Record<string, string>;
 }
 
 export interface Keypair {
@@ -176,6 +196,7 @@ export class Tenant {
   readonly deletedServers: Server[] = [];
   readonly keypairs = new Map<string, Keypair>();
   readonly volumes = new Map<string, Volume>();
+  readonly snapshots = new Map<string, Snapshot>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly networks: Network[] = [];
   readonly subnets: Subnet[] = [];
