@@ -10,6 +10,8 @@ import './image/image.js';
 import './image/image-list.js';
 import './compute/keypair.js';
 import './storage/volume.js';
+import './storage/volume-type.js';
+import './storage/volume-snapshot.js';
 import './compute/server.js';
 import './compute/server-list.js';
 import './compute/server-actions.js';

@@ -14,6 +14,7 @@ import { type VolumeAttachment, toVolumeAttachment } from './compute/volume-atta
 import { type Image, toImage } from './image/image-mapping.js';
 import { type Subnet, toSubnet } from './network/network-mapping.js';
 import { type Volume, toVolume } from './storage/volume-mapping.js';
+import { type VolumeSnapshot, toVolumeSnapshot } from './storage/volume-snapshot-mapping.js';
 
 type Result<T> = T | null | Error;
 
@@ -165,6 +166,26 @@ export const subnetsByNetwork = createContextCache(async (ctx: Context) => {
   for (const subnet of (await ctx.session().network.listSubnets()).map(toSubnet)) {
     const key = subnet.networkId ?? '';
     groups.set(key, [...(groups.get(key) ?? []), subnet]);
+  }
+  return groups;
+});
+
+// ---- volume snapshots --------------------------------------------------------------------------------
+
+/** One `GET /snapshots/{id}` per snapshot of the batch, at once (lists prime the loader instead). */
+export async function loadVolumeSnapshots(ids: readonly string[], ctx: Context): Promise<Result<VolumeSnapshot>[]> {
+  const fetched = await settleEach(ids, (id) => ctx.session().volume.getSnapshot(id));
+  return ids.map((id) => mapResult(fetched.get(id), toVolumeSnapshot));
+}
+
+/**
+ * Every snapshot of the tenant (`GET /snapshots/detail`, all pages), fetched at most once per request
+ * and grouped by volume: `Volume.snapshots` for a whole page of volumes costs this one call.
+ */
+export const snapshotsByVolume = createContextCache(async (ctx: Context) => {
+  const groups = new Map<string, VolumeSnapshot[]>();
+  for (const snapshot of (await ctx.session().volume.listSnapshots()).map(toVolumeSnapshot)) {
+    groups.set(snapshot.volumeId, [...(groups.get(snapshot.volumeId) ?? []), snapshot]);
   }
   return groups;
 });

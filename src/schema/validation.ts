@@ -156,3 +156,22 @@ export const imageTag = z
   .refine((value) => !value.startsWith('_'), 'must not start with "_" (NHN reserves those tags)')
   .refine((value) => !value.includes('/'), 'must not contain "/"')
   .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** Cinder's name and description columns hold 255 characters. */
+export const volumeText = z
+  .string()
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** A volume type name (General HDD, General SSD...) or id. */
+export const volumeTypeName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => value.trim() === value, 'must not start or end with whitespace')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** An availability zone name such as kr-pub-a. */
+export const zoneName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a zone name such as kr-pub-a (letters, digits, . _ -)');

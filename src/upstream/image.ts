@@ -3,7 +3,7 @@
 import { invalidResponse, isRecord, member } from './http.js';
 import { queryString, segment } from './urls.js';
 import type { Session } from './session.js';
-import type { GlanceImage, ImageApi, ImageListPage, ImageListQuery } from './types.js';
+import type { GlanceImage, GlancePatchOperation, ImageApi, ImageListPage, ImageListQuery } from './types.js';
 
 /**
  * Glance statuses an image stays in (active, or gone for good). `queued`, `saving`, `importing`,
@@ -15,6 +15,9 @@ const SETTLED_IMAGE_STATUSES = new Set(['active', 'killed', 'deleted', 'deactiva
 export function isSettledImage(image: GlanceImage): boolean {
   return typeof image.status === 'string' && SETTLED_IMAGE_STATUSES.has(image.status);
 }
+
+/** Glance's JSON-patch media type (draft 10); plain JSON is refused with 415. */
+export const JSON_PATCH_TYPE = 'application/openstack-images-v2.1-json-patch';
 
 /** Any base would do: only the `marker` of Glance's relative `next` link is read, never a host. */
 const LINK_BASE = 'http://next.invalid';
@@ -71,6 +74,44 @@ export class Image implements ImageApi {
 
   invalidate(): void {
     this.session.core.caches.images.invalidate(this.session.scope);
+  }
+
+  // Each change drops the scope's cached images, also after a failure: a timed-out call may still
+  // have changed the image.
+
+  async updateImage(id: string, operations: GlancePatchOperation[]): Promise<GlanceImage> {
+    try {
+      const path = `/v2/images/${segment('image', id)}`;
+      const response = await this.session.call('image', 'PATCH', path, { body: operations, contentType: JSON_PATCH_TYPE });
+      if (!isRecord(response.body) || typeof response.body.id !== 'string') throw invalidResponse('image', 'is not an image');
+      return response.body as GlanceImage;
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  async deleteImage(id: string): Promise<void> {
+    try {
+      await this.session.call('image', 'DELETE', `/v2/images/${segment('image', id)}`);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  async addImageTag(id: string, tag: string): Promise<void> {
+    try {
+      await this.session.call('image', 'PUT', `/v2/images/${segment('image', id)}/tags/${segment('image', tag)}`);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  async removeImageTag(id: string, tag: string): Promise<void> {
+    try {
+      await this.session.call('image', 'DELETE', `/v2/images/${segment('image', id)}/tags/${segment('image', tag)}`);
+    } finally {
+      this.invalidate();
+    }
   }
 
   async #fetchMany(ids: string[]): Promise<Map<string, GlanceImage>> {
