@@ -16,6 +16,10 @@ export interface DemoChoices {
   keyName: string;
   zone: string;
   serverId: string;
+  /** An available volume in the zone of `serverId`, for the data-volume tab's attach and snapshot steps. */
+  dataVolumeId: string;
+  /** The zone of `serverId`: a volume attaches only to a server of its own zone. */
+  serverZone: string;
 }
 
 /** Credentials the pass-through example may show: only the embedded simulator's demo account. */
@@ -31,7 +35,8 @@ export const CHOICES_QUERY = /* GraphQL */ `
     networks { id external }
     keypairs { name }
     availabilityZones { name available }
-    servers(first: 50) { edges { node { id status image { id osType } } } }
+    servers(first: 50) { edges { node { id status availabilityZone image { id osType } } } }
+    volumes(first: 50) { edges { node { id status availabilityZone } } }
     images(filter: { visibility: "public", status: "active" }, first: 50) { edges { node { id osType } } }
   }
 `;
@@ -41,7 +46,10 @@ interface ChoicesData {
   networks?: { id: string; external: boolean }[];
   keypairs?: { name: string }[];
   availabilityZones?: { name: string; available: boolean }[];
-  servers?: { edges: { node: { id: string; status: string; image: { id: string; osType: string | null } | null } }[] };
+  servers?: {
+    edges: { node: { id: string; status: string; availabilityZone?: string | null; image: { id: string; osType: string | null } | null } }[];
+  };
+  volumes?: { edges: { node: { id: string; status: string; availabilityZone: string | null } }[] };
   images?: { edges: { node: { id: string; osType: string | null } }[] };
 }
 
@@ -50,6 +58,10 @@ export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoC
   const nodes = data?.servers?.edges.map((e) => e.node) ?? [];
   const linux = nodes.find((n) => n.image && n.image.osType?.toLowerCase() !== 'windows');
   const flavor = data?.flavors?.find((f) => f.name.startsWith('m2.')) ?? data?.flavors?.find((f) => f.disk === 0);
+  const server = nodes.find((n) => n.status === 'ACTIVE');
+  const dataVolume = data?.volumes?.edges
+    .map((e) => e.node)
+    .find((v) => v.status === 'available' && v.availabilityZone === server?.availabilityZone);
   const publicLinux = data?.images?.edges.map((e) => e.node).find((n) => n.osType?.toLowerCase() === 'linux');
   return {
     flavorId: flavor?.id,
@@ -57,7 +69,9 @@ export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoC
     networkId: data?.networks?.find((n) => !n.external)?.id,
     keyName: data?.keypairs?.[0]?.name,
     zone: data?.availabilityZones?.find((z) => z.available)?.name,
-    serverId: nodes.find((n) => n.status === 'ACTIVE')?.id,
+    serverId: server?.id,
+    dataVolumeId: dataVolume?.id,
+    serverZone: server?.availabilityZone ?? undefined,
   };
 }
 
@@ -112,6 +126,32 @@ mutation CreateServer($input: CreateServerInput!) {
 }
 `;
 
+const DATA_VOLUME = /* GraphQL */ `# A data disk in three steps; pick the operation with the run button's menu.
+# 1. CreateDataVolume: a blank 20 GB volume (volumeType "General SSD" for SSD),
+#    "creating" and "available" a moment later. Put its id into $volumeId.
+# 2. AttachDataVolume: attaches it to the server (same zone only); the volume
+#    goes attaching -> in-use and shows in the guest as the next /dev/vdX.
+# 3. SnapshotDataVolume: a point-in-time copy; force: true because it is in use.
+#    createVolume(input: { snapshotId, size }) makes a new volume from it.
+mutation CreateDataVolume($zone: String) {
+  createVolume(input: { size: 20, name: "graphiql-data", availabilityZone: $zone }) {
+    id name size status volumeType availabilityZone
+  }
+}
+
+mutation AttachDataVolume($serverId: ID!, $volumeId: ID!) {
+  attachVolume(serverId: $serverId, volumeId: $volumeId) {
+    device volume { id status } server { name }
+  }
+}
+
+mutation SnapshotDataVolume($volumeId: ID!) {
+  createVolumeSnapshot(input: { volumeId: $volumeId, name: "graphiql-data-snap", force: true }) {
+    id status size volume { name status attachments { device server { name } } }
+  }
+}
+`;
+
 const STOP_SERVER = /* GraphQL */ `# Stops an ACTIVE server (os-stop) and returns it as it stands right after:
 # usually still ACTIVE with taskState "powering-off", then SHUTOFF.
 # Run it twice and the second call is refused with CONFLICT (409).
@@ -158,6 +198,14 @@ export function exampleTabs(
     { query: LIST_SERVERS, variables: json({ first: 20 }) },
     { query: CHOICES },
     { query: CREATE_SERVER, variables: json({ input: createInput }) },
+    {
+      query: DATA_VOLUME,
+      variables: json({
+        zone: choices.serverZone ?? choices.zone ?? null,
+        serverId: choices.serverId ?? '<server id>',
+        volumeId: choices.dataVolumeId ?? '<volume id from CreateDataVolume>',
+      }),
+    },
     { query: STOP_SERVER, variables: json({ id: choices.serverId ?? '<server id>' }) },
     {
       query: ISSUE_TOKEN,

@@ -174,6 +174,7 @@ describe('GraphiQL', () => {
       'ListServers',
       'CreateServerChoices',
       'CreateServer',
+      'CreateDataVolume',
       'StopServer',
       'IssueToken',
       'AsCaller',
@@ -182,8 +183,13 @@ describe('GraphiQL', () => {
     for (const tab of tabs) {
       const variables = tab.variables ? JSON.parse(tab.variables) : undefined;
       const headers = tab.headers ? JSON.parse(tab.headers) : undefined;
-      const body = await stack.gql(tab.query, variables, headers);
-      expect(body.errors, `${tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();
+      // A tab with several operations (steps) runs each one, in order, as GraphiQL's run menu would.
+      const operations = [...tab.query.matchAll(/^(?:query|mutation) (\w+)/gm)].map((m) => m[1]!);
+      for (const operationName of operations.length > 1 ? operations : [undefined]) {
+        const response = await stack.post({ query: tab.query, variables, operationName }, headers);
+        const body = (await response.json()) as { errors?: unknown };
+        expect(body.errors, `${operationName ?? tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();
+      }
     }
   });
 
