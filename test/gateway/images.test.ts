@@ -3,7 +3,7 @@
 // the image cache.
 
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { type Stack, eventually, startStack } from '../helpers/gateway.js';
+import { type Stack, eventually, startStack, withStack } from '../helpers/gateway.js';
 
 let stack: Stack;
 
@@ -80,20 +80,23 @@ test('bad filters, page sizes and cursors are refused before any call', async ()
 });
 
 test('a snapshot read while queued is not cached: image(id) shows it active as soon as Glance does', async () => {
-  const servers = await stack.gql('{ servers(first: 50) { edges { node { id name } } } }');
-  const devU2 = servers.data.servers.edges.find((e: any) => e.node.name === 'dev-u2').node.id;
-  const created = await stack.gql(
-    'mutation($id: ID!) { createServerImage(id: $id, name: "settle-test") { imageId image { status } } }',
-    { id: devU2 },
-  );
-  expect(created.errors).toBeUndefined();
-  const { imageId, image } = created.data.createServerImage;
-  expect(image.status).toBe('queued');
-  // The simulator turns the snapshot active after its build delay (30 ms here), far inside the image TTL.
-  const statusNow = async () => (await stack.gql('query($id: ID!) { image(id: $id) { status } }', { id: imageId })).data.image.status;
-  expect(await eventually(async () => (await statusNow()) === 'active')).toBe(true);
-  // Once active it is cached as before: the next read costs no call.
-  stack.sim.controls.resetLog();
-  expect(await statusNow()).toBe('active');
-  expect(stack.calls()).toEqual({});
+  // A build delay long enough that the mutation's own read surely sees `queued`, far inside the
+  // image TTL (300 s) all the same.
+  await withStack({ buildDelayMs: 1_500 }, async (slow) => {
+    const servers = await slow.gql('{ servers(first: 50) { edges { node { id name } } } }');
+    const devU2 = servers.data.servers.edges.find((e: any) => e.node.name === 'dev-u2').node.id;
+    const created = await slow.gql(
+      'mutation($id: ID!) { createServerImage(id: $id, name: "settle-test") { imageId image { status } } }',
+      { id: devU2 },
+    );
+    expect(created.errors).toBeUndefined();
+    const { imageId, image } = created.data.createServerImage;
+    expect(image.status).toBe('queued');
+    const statusNow = async () => (await slow.gql('query($id: ID!) { image(id: $id) { status } }', { id: imageId })).data.image.status;
+    expect(await eventually(async () => (await statusNow()) === 'active')).toBe(true);
+    // Once active it is cached as before: the next read costs no call.
+    slow.sim.controls.resetLog();
+    expect(await statusNow()).toBe('active');
+    expect(slow.calls()).toEqual({});
+  });
 });
