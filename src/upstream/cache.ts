@@ -5,6 +5,11 @@
 // and "not found" answers are never stored.
 //
 // Cached values are shared between requests: callers must treat them as read-only.
+//
+// Only settled records are stored. A record in a passing state (an image `queued` or `saving`, a
+// volume `creating`) changes within seconds, so keeping it for the TTL would show the passing state
+// long after the upstream moved on: such answers are handed to whoever waits for the load, and the
+// next request asks the upstream again. Each cache says what "settled" means for its kind.
 
 interface Entry<V> {
   value: V;
@@ -31,6 +36,8 @@ export class TtlLruCache<V> {
     private readonly ttlMs: number,
     private readonly maxEntries: number,
     private readonly now: () => number = Date.now,
+    /** Whether a value may be kept for the TTL; a value still changing is served once, not stored. */
+    private readonly isSettled: (value: V) => boolean = () => true,
   ) {}
 
   get size(): number {
@@ -129,7 +136,7 @@ export class TtlLruCache<V> {
   }
 
   #set(scope: string, fullKey: string, value: V): void {
-    if (this.ttlMs <= 0) return;
+    if (this.ttlMs <= 0 || !this.isSettled(value)) return;
     const previous = this.#entries.get(fullKey);
     if (previous !== undefined) this.#entries.delete(fullKey);
     this.#entries.set(fullKey, { value, expiresAt: this.now() + this.ttlMs, scope });

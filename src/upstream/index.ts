@@ -4,6 +4,7 @@
 
 import type { Config } from '../config.js';
 import { TtlLruCache } from './cache.js';
+import { isSettledImage } from './image.js';
 import { UpstreamError } from './errors.js';
 import { HttpTransport } from './http.js';
 import { endpointFromRoot } from './urls.js';
@@ -48,7 +49,7 @@ class Client implements UpstreamClient, ClientCore {
           );
     this.caches = {
       flavors: new TtlLruCache(cache.flavorsTtlMs, cache.maxEntries),
-      images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries),
+      images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries, Date.now, isSettledImage),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
   }
