@@ -35,6 +35,7 @@ export async function issueToken(
       },
     },
     secrets: [credentials.password],
+    route: '/v2.0/tokens',
     deadline,
     signal,
   });
@@ -111,6 +112,8 @@ export class ServiceAccountTokens {
   #held: HeldToken | undefined;
   #endpoints: CatalogEndpoints | undefined;
   #refreshing: Promise<string> | undefined;
+  /** Told the outcome of every token request of the service account (metrics). */
+  onRefresh?: (outcome: 'success' | 'failure') => void;
 
   constructor(
     private readonly transport: HttpTransport,
@@ -156,11 +159,13 @@ export class ServiceAccountTokens {
         this.now() + this.requestDeadlineMs,
       );
     } catch (error) {
+      this.onRefresh?.('failure');
       // Inside the margin the old token still works: better to use it than to fail every request
       // while Keystone has a bad moment.
       if (previous !== undefined && this.now() < previous.expiresAt) return previous.id;
       throw error instanceof UpstreamError ? error.ofServiceAccount() : error;
     }
+    this.onRefresh?.('success');
     this.#held = this.#hold(access);
     const roots = parseCatalog(access.serviceCatalog, this.region);
     const endpoints: CatalogEndpoints = {};

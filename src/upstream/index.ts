@@ -3,6 +3,9 @@
 // GraphQL request gets a cheap Session bound to its caller and deadline.
 
 import type { Config } from '../config.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
+import { UpstreamTelemetry } from '../observability/upstream.js';
 import { TtlLruCache } from './cache.js';
 import { UpstreamError } from './errors.js';
 import { HttpTransport } from './http.js';
@@ -11,10 +14,16 @@ import type { Endpoint } from './urls.js';
 import { ServiceAccountTokens, issueToken } from './identity.js';
 import { Session } from './session.js';
 import type { ApiService, ClientCore, UpstreamCaches } from './session.js';
-import type { Caller, KeystoneAccess, UpstreamClient, UpstreamSession } from './types.js';
+import type { Caller, KeystoneAccess, SessionOptions, UpstreamClient, UpstreamSession } from './types.js';
 
-export function createUpstreamClient(config: Config): UpstreamClient {
-  return new Client(config);
+/** Where the client reports: both optional, and nothing is measured without them. */
+export interface UpstreamObservability {
+  metrics?: GatewayMetrics;
+  tracing?: Tracing;
+}
+
+export function createUpstreamClient(config: Config, observability: UpstreamObservability = {}): UpstreamClient {
+  return new Client(config, observability);
 }
 
 class Client implements UpstreamClient, ClientCore {
@@ -25,8 +34,15 @@ class Client implements UpstreamClient, ClientCore {
   /** Configured endpoints win over the catalog's. */
   readonly #overrides: { [service in ApiService]?: Endpoint };
 
-  constructor(readonly config: Config) {
-    this.transport = new HttpTransport(config.upstream);
+  readonly #metrics: GatewayMetrics | undefined;
+
+  constructor(
+    readonly config: Config,
+    { metrics, tracing }: UpstreamObservability,
+  ) {
+    const observed = metrics !== undefined || tracing !== undefined;
+    this.transport = new HttpTransport(config.upstream, observed ? new UpstreamTelemetry(metrics, tracing) : undefined);
+    this.#metrics = metrics;
     const { endpoints, cache } = config;
     this.#identity = endpoints.identityUrl === undefined ? undefined : endpointFromRoot(endpoints.identityUrl);
     this.#overrides = {
@@ -51,17 +67,29 @@ class Client implements UpstreamClient, ClientCore {
       images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
+    if (metrics !== undefined) {
+      metrics.readBreakerStates = () => this.transport.breakerStates();
+      if (this.account) this.account.onRefresh = (outcome) => metrics.tokens.inc({ kind: 'refresh', outcome });
+      for (const name of ['flavors', 'images', 'keypairs'] as const) {
+        const hits = metrics.cacheLookups.labels({ cache: name, result: 'hit' });
+        const misses = metrics.cacheLookups.labels({ cache: name, result: 'miss' });
+        this.caches[name].onLookup = (hit) => (hit ? hits : misses).inc();
+      }
+    }
   }
 
-  session(caller: Caller, options: { signal?: AbortSignal; deadline?: number } = {}): UpstreamSession {
-    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs);
+  session(caller: Caller, options: SessionOptions = {}): UpstreamSession {
+    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs, options.telemetry);
   }
 
   issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess> {
     if (this.#identity === undefined) {
       return Promise.reject(new UpstreamError({ service: 'identity', kind: 'unavailable', message: 'No identity endpoint is configured' }));
     }
-    return issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs);
+    const issued = issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs);
+    const tokens = this.#metrics?.tokens;
+    if (tokens !== undefined) issued.then(() => tokens.inc({ kind: 'issue', outcome: 'success' }), () => tokens.inc({ kind: 'issue', outcome: 'failure' }));
+    return issued;
   }
 
   /** Also fails when the catalog has no compute endpoint for the region: nothing would work then. */
