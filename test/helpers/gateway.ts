@@ -132,6 +132,8 @@ export interface GatewayProcess {
   origin: string;
   /** The embedded simulator's origin (its controls are under /__simulator/). */
   simulatorUrl: string;
+  /** The Prometheus endpoint's URL, unless METRICS_PORT=off. */
+  metricsUrl?: string;
   /** Everything the process wrote so far, stdout and stderr interleaved. */
   output(): string;
   /** SIGTERM, then the exit code. */
@@ -142,12 +144,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Runs `node --import tsx src/main.ts` on the embedded simulator with `env` (plus PATH, port 0 on
- * 127.0.0.1) and resolves once it printed "Ready in".
+ * 127.0.0.1, metrics on a free port) and resolves once it printed "Ready in".
  */
 export async function startGatewayProcess(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -171,6 +173,7 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
     child,
     origin: /(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]!,
     simulatorUrl: /simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!,
+    metricsUrl: /Prometheus metrics: (http:\/\/\S+)/.exec(output)?.[1],
     output: () => output,
     async stop() {
       // A second SIGTERM would end the drain at once (Node's default once main.ts's handler ran).
