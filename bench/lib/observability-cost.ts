@@ -1,0 +1,119 @@
+// `npm run bench -- --observability`: what metrics and tracing cost on the warm 100-server page (Q1).
+// Four gateways over one simulator (100 extra servers, no added latency): both off (METRICS_PORT=off,
+// no OTLP endpoint), metrics only, tracing only (every request sampled, exported as OTLP/HTTP
+// protobuf to a sink in this process that answers 200 and counts), both on. Rounds alternate the four
+// (A B C D A B C D ...) so that drift hits them alike; the table shows medians and each one's
+// throughput against "both off".
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runLoad, type LoadResult } from './load.js';
+import { graphqlBody, Q1 } from './queries.js';
+import { startGateway, startSimulatorProcess, type GatewayLaunch, type HttpService } from './services.js';
+import { median } from './stats.js';
+import { formatNumber, renderTable } from './table.js';
+
+export interface ObservabilityCostOptions {
+  launch: GatewayLaunch;
+  durationS: number;
+  warmupS: number;
+  rounds: number;
+  connections: number;
+  log: (line: string) => void;
+}
+
+export interface VariantFigures {
+  variant: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  /** Median req/s over "both off"'s. */
+  ratio: number;
+  runs: LoadResult[];
+}
+
+export interface ObservabilityCostResult {
+  variants: VariantFigures[];
+  sink: { exports: number; bytes: number };
+}
+
+/** A stand-in OTLP collector: takes every export, answers 200, keeps only counts. */
+async function startSink(): Promise<{ url: string; exports: number; bytes: number; close(): Promise<void> }> {
+  const state = { exports: 0, bytes: 0 };
+  const server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (state.bytes += chunk.length));
+    request.on('end', () => {
+      state.exports++;
+      response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get exports() {
+      return state.exports;
+    },
+    get bytes() {
+      return state.bytes;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function runObservabilityCost(options: ObservabilityCostOptions): Promise<ObservabilityCostResult> {
+  const { log } = options;
+  const simulator = await startSimulatorProcess({ latencyMs: { '*': 0 }, addServers: 100 });
+  const sink = await startSink();
+  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'always_on' };
+  const variants: { name: string; env: Record<string, string> }[] = [
+    { name: 'both off', env: { METRICS_PORT: 'off' } },
+    { name: 'metrics on', env: { METRICS_PORT: '0' } },
+    { name: 'tracing on', env: { METRICS_PORT: 'off', ...tracing } },
+    { name: 'both on', env: { METRICS_PORT: '0', ...tracing } },
+  ];
+  const gateways: HttpService[] = [];
+  try {
+    for (const variant of variants) {
+      gateways.push(await startGateway({ simulator, ...options.launch, env: variant.env, name: `gateway (${variant.name})` }));
+    }
+    const body = graphqlBody(Q1);
+    log(`observability cost: Q1 warm (100 servers), ${options.connections} connections, ${options.rounds} rounds of ${options.durationS} s per variant`);
+    for (const gateway of gateways) await runLoad({ url: gateway.graphqlUrl, body, connections: options.connections, durationS: options.warmupS });
+    const runs: LoadResult[][] = variants.map(() => []);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [index, gateway] of gateways.entries()) {
+        const result = await runLoad({ url: gateway.graphqlUrl, body, connections: options.connections, durationS: options.durationS });
+        runs[index]!.push(result);
+        log(`  round ${round + 1} ${variants[index]!.name.padEnd(10)} ${formatNumber(result.rps, 0)} req/s`);
+      }
+    }
+    const baseline = median(runs[0]!.map((r) => r.rps));
+    const figures = variants.map((variant, index) => {
+      const list = runs[index]!;
+      const rps = median(list.map((r) => r.rps));
+      return {
+        variant: variant.name,
+        rps,
+        p50Ms: median(list.map((r) => r.p50Ms)),
+        p99Ms: median(list.map((r) => r.p99Ms)),
+        failed: list.reduce((sum, r) => sum + r.failed, 0),
+        ratio: rps / baseline,
+        runs: list,
+      };
+    });
+    return { variants: figures, sink: { exports: sink.exports, bytes: sink.bytes } };
+  } finally {
+    for (const gateway of gateways) await gateway.child.stop();
+    await simulator.child.stop();
+    await sink.close();
+  }
+}
+
+export function renderObservabilityCost(result: ObservabilityCostResult): string {
+  const table = renderTable(
+    ['Q1 warm', 'req/s', 'vs both off', 'p50 ms', 'p99 ms', 'failed'],
+    result.variants.map((v) => [v.variant, formatNumber(v.rps, 0), `${formatNumber((v.ratio - 1) * 100, 1)}%`, formatNumber(v.p50Ms, 2), formatNumber(v.p99Ms, 2), v.failed]),
+  );
+  return `${table}\nOTLP sink received ${result.sink.exports} exports, ${formatNumber(result.sink.bytes / 1024 / 1024, 1)} MB (tracing variants)`;
+}
