@@ -70,11 +70,12 @@ class Client implements UpstreamClient, ClientCore {
     if (metrics !== undefined) {
       metrics.readBreakerStates = () => this.transport.breakerStates();
       if (this.account) this.account.onRefresh = (outcome) => metrics.tokens.inc({ kind: 'refresh', outcome });
-      for (const name of ['flavors', 'images', 'keypairs'] as const) {
-        const hits = metrics.cacheLookups.labels({ cache: name, result: 'hit' });
-        const misses = metrics.cacheLookups.labels({ cache: name, result: 'miss' });
-        this.caches[name].onLookup = (hit) => (hit ? hits : misses).inc();
-      }
+      const counts = (['flavors', 'images', 'keypairs'] as const).map((name) => {
+        const count: [string, number, number] = [name, 0, 0];
+        this.caches[name].onLookup = (hit) => count[hit ? 1 : 2]++;
+        return count;
+      });
+      metrics.readCacheLookups = () => counts;
     }
   }
 
