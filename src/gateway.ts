@@ -69,7 +69,7 @@ function createContext(request: Request, options: GatewayOptions, state: Request
     signal,
     requestId: state.requestId,
     limits: { maxPageSize: config.limits.maxPageSize },
-    issueToken: (input) => upstream.issueToken(input),
+    issueToken: (input) => upstream.issueToken(input, { telemetry: state }),
     session() {
       if (caller === null) {
         throw gatewayError('UNAUTHENTICATED', 'Send X-Auth-Token and X-Tenant-Id: this gateway has no service account.');

@@ -2,6 +2,7 @@
 // fresh for every request at once.
 
 import type { ServiceAccount } from '../config.js';
+import type { RequestTelemetry } from '../observability/upstream.js';
 import { UpstreamError } from './errors.js';
 import { member } from './http.js';
 import type { HttpTransport } from './http.js';
@@ -22,6 +23,7 @@ export async function issueToken(
   credentials: Credentials,
   deadline: number,
   signal?: AbortSignal,
+  telemetry?: RequestTelemetry,
 ): Promise<KeystoneAccess> {
   const response = await transport.send({
     service: 'identity',
@@ -38,6 +40,7 @@ export async function issueToken(
     route: '/v2.0/tokens',
     deadline,
     signal,
+    telemetry,
   });
   const access = member<KeystoneAccess>('identity', response.body, 'access', 'object');
   const token = member<KeystoneAccess['token']>('identity', access, 'token', 'object');

@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
-import { UpstreamTelemetry } from '../observability/upstream.js';
+import { type RequestTelemetry, UpstreamTelemetry } from '../observability/upstream.js';
 import { TtlLruCache } from './cache.js';
 import { UpstreamError } from './errors.js';
 import { HttpTransport } from './http.js';
@@ -83,11 +83,11 @@ class Client implements UpstreamClient, ClientCore {
     return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs, options.telemetry);
   }
 
-  issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess> {
+  issueToken(input: { tenantId: string; username: string; password: string }, options: { telemetry?: RequestTelemetry } = {}): Promise<KeystoneAccess> {
     if (this.#identity === undefined) {
       return Promise.reject(new UpstreamError({ service: 'identity', kind: 'unavailable', message: 'No identity endpoint is configured' }));
     }
-    const issued = issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs);
+    const issued = issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs, undefined, options.telemetry);
     const tokens = this.#metrics?.tokens;
     if (tokens !== undefined) issued.then(() => tokens.inc({ kind: 'issue', outcome: 'success' }), () => tokens.inc({ kind: 'issue', outcome: 'failure' }));
     return issued;

@@ -316,7 +316,7 @@ export interface UpstreamClient {
    */
   session(caller: Caller, options?: SessionOptions): UpstreamSession;
   /** POST /v2.0/tokens with the given credentials (the `issueToken` mutation); nothing is cached. */
-  issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess>;
+  issueToken(input: { tenantId: string; username: string; password: string }, options?: { telemetry?: RequestTelemetry }): Promise<KeystoneAccess>;
   /** Resolves once the service account (if any) holds a token and its catalog (for /ready). */
   ready(): Promise<void>;
   close(): Promise<void>;

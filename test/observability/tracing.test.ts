@@ -122,3 +122,27 @@ test('no endpoint: no tracing; the OTEL_* settings are validated', () => {
   expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/OTEL_TRACES_SAMPLER/);
   expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
 });
+
+test('issueToken: its Keystone call is a client span of the operation, and the password is nowhere', async () => {
+  const stack = await startStack({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+  try {
+    receiver.spans.length = 0;
+    const body = await stack.gql('mutation Issue($i: IssueTokenInput!) { issueToken(input: $i) { id } }', {
+      i: { tenantId: stack.sim.tenantId, username: stack.sim.username, password: stack.sim.apiPassword },
+    });
+    const token: string = body.data.issueToken.id;
+    await stack.observability.tracing!.flush();
+    expect(await eventually(() => receiver.spans.some((s) => s.kind === 2))).toBe(true);
+    const operation = receiver.spans.find((s) => s.kind === 2)!;
+    const clients = receiver.spans.filter((s) => s.kind === 3 && s.traceId === operation.traceId);
+    expect(clients.map((s) => [s.name, s.parentSpanId, s.attributes['nhn.service'], s.attributes['http.response.status_code']])).toEqual([
+      ['POST /v2.0/tokens', operation.spanId, 'identity', 200],
+    ]);
+    const everything = JSON.stringify(receiver.spans);
+    expect(everything).not.toContain(stack.sim.apiPassword);
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain(stack.sim.username);
+  } finally {
+    await stack.close();
+  }
+});
