@@ -2,6 +2,9 @@
 // count and every label exactly; operation names and upstream routes bounded whatever callers send;
 // one registry per gateway.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { serveMetrics, type MetricsServer } from '../../src/observability/index.js';
@@ -118,6 +121,21 @@ describe('bounded labels', () => {
     const expected: Record<string, number> = { 'operation_name=other,operation_type=query': 995 };
     for (const name of names.slice(0, 5)) expected[`operation_name=${name},operation_type=query`] = 1;
     expect(counts).toEqual(expected);
+  });
+
+  test('with persisted operations, their names are labelled even when no other name is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'persisted-'));
+    const file = join(dir, 'operations.json');
+    writeFileSync(file, JSON.stringify({ abc123: 'query ListedFlavors { flavors { id } }' }));
+    try {
+      await using other = await disposableStack({ PERSISTED_OPERATIONS_FILE: file, METRICS_MAX_OPERATION_NAMES: '0' });
+      const body = await (await other.stack.post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc123' } } })).json();
+      expect(body.errors).toBeUndefined();
+      const counts = series(parseExposition(await other.stack.observability.metrics!.scrape()), 'nhn_gateway_graphql_operation_duration_seconds_count');
+      expect(counts).toEqual({ 'operation_name=ListedFlavors,operation_type=query': 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('persisted (allowed) names are labelled whatever their number; names that are not GraphQL names never', () => {
