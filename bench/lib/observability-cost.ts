@@ -3,8 +3,11 @@
 // no OTLP endpoint), metrics only, tracing only (every request sampled, exported as OTLP/HTTP
 // protobuf to a sink in this process that answers 200 and counts), both on. Rounds alternate the four
 // (A B C D A B C D ...) so that drift hits them alike; the table shows medians and each one's
-// throughput against "both off".
+// throughput against "both off". On a shared machine throughput swings with the neighbours' load, so
+// each run also reports the gateway process's own CPU time per answered request (utime + stime from
+// /proc/<pid>/stat), which another process's load barely moves.
 
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runLoad, type LoadResult } from './load.js';
@@ -30,6 +33,10 @@ export interface VariantFigures {
   failed: number;
   /** Median req/s over "both off"'s. */
   ratio: number;
+  /** Median CPU milliseconds the gateway process spent per answered request. */
+  cpuMsPerRequest: number;
+  /** Median CPU per request over "both off"'s. */
+  cpuRatio: number;
   runs: LoadResult[];
 }
 
@@ -61,6 +68,17 @@ async function startSink(): Promise<{ url: string; exports: number; bytes: numbe
   };
 }
 
+/** CPU time (user + system) a process has used so far, ms (Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 14th field, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 export async function runObservabilityCost(options: ObservabilityCostOptions): Promise<ObservabilityCostResult> {
   const { log } = options;
   const simulator = await startSimulatorProcess({ latencyMs: { '*': 0 }, addServers: 100 });
@@ -81,13 +99,18 @@ export async function runObservabilityCost(options: ObservabilityCostOptions): P
     log(`observability cost: Q1 warm (100 servers), ${options.connections} connections, ${options.rounds} rounds of ${options.durationS} s per variant`);
     for (const gateway of gateways) await runLoad({ url: gateway.graphqlUrl, body, connections: options.connections, durationS: options.warmupS });
     const runs: LoadResult[][] = variants.map(() => []);
+    const cpu: number[][] = variants.map(() => []);
     for (let round = 0; round < options.rounds; round++) {
       for (const [index, gateway] of gateways.entries()) {
+        const cpuBefore = cpuMs(gateway.child.pid);
         const result = await runLoad({ url: gateway.graphqlUrl, body, connections: options.connections, durationS: options.durationS });
+        const perRequest = (cpuMs(gateway.child.pid) - cpuBefore) / Math.max(1, result.completed);
         runs[index]!.push(result);
-        log(`  round ${round + 1} ${variants[index]!.name.padEnd(10)} ${formatNumber(result.rps, 0)} req/s`);
+        cpu[index]!.push(perRequest);
+        log(`  round ${round + 1} ${variants[index]!.name.padEnd(10)} ${formatNumber(result.rps, 0)} req/s, ${formatNumber(perRequest, 2)} CPU ms/request`);
       }
     }
+    const baselineCpu = median(cpu[0]!);
     const baseline = median(runs[0]!.map((r) => r.rps));
     const figures = variants.map((variant, index) => {
       const list = runs[index]!;
@@ -99,6 +122,8 @@ export async function runObservabilityCost(options: ObservabilityCostOptions): P
         p99Ms: median(list.map((r) => r.p99Ms)),
         failed: list.reduce((sum, r) => sum + r.failed, 0),
         ratio: rps / baseline,
+        cpuMsPerRequest: median(cpu[index]!),
+        cpuRatio: median(cpu[index]!) / baselineCpu,
         runs: list,
       };
     });
@@ -112,8 +137,17 @@ export async function runObservabilityCost(options: ObservabilityCostOptions): P
 
 export function renderObservabilityCost(result: ObservabilityCostResult): string {
   const table = renderTable(
-    ['Q1 warm', 'req/s', 'vs both off', 'p50 ms', 'p99 ms', 'failed'],
-    result.variants.map((v) => [v.variant, formatNumber(v.rps, 0), `${formatNumber((v.ratio - 1) * 100, 1)}%`, formatNumber(v.p50Ms, 2), formatNumber(v.p99Ms, 2), v.failed]),
+    ['Q1 warm', 'req/s', 'vs both off', 'CPU ms/req', 'vs both off', 'p50 ms', 'p99 ms', 'failed'],
+    result.variants.map((v) => [
+      v.variant,
+      formatNumber(v.rps, 0),
+      `${formatNumber((v.ratio - 1) * 100, 1)}%`,
+      formatNumber(v.cpuMsPerRequest, 2),
+      `${formatNumber((v.cpuRatio - 1) * 100, 1)}%`,
+      formatNumber(v.p50Ms, 2),
+      formatNumber(v.p99Ms, 2),
+      v.failed,
+    ]),
   );
   return `${table}\nOTLP sink received ${result.sink.exports} exports, ${formatNumber(result.sink.bytes / 1024 / 1024, 1)} MB (tracing variants)`;
 }
