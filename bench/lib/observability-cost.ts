@@ -10,6 +10,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../src/config.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { createTracing, ROOT_CONTEXT, trace } from '../../src/observability/tracing.js';
+import { UpstreamTelemetry } from '../../src/observability/upstream.js';
 import { runLoad, type LoadResult } from './load.js';
 import { graphqlBody, Q1 } from './queries.js';
 import { startGateway, startSimulatorProcess, type GatewayLaunch, type HttpService } from './services.js';
@@ -43,6 +48,8 @@ export interface VariantFigures {
 export interface ObservabilityCostResult {
   variants: VariantFigures[];
   sink: { exports: number; bytes: number };
+  /** CPU microseconds the instruments alone add per Q1-warm request, measured in this process. */
+  instruments: { metricsUs: number; tracingUs: number; bothUs: number };
 }
 
 /** A stand-in OTLP collector: takes every export, answers 200, keeps only counts. */
@@ -127,11 +134,57 @@ export async function runObservabilityCost(options: ObservabilityCostOptions): P
         runs: list,
       };
     });
-    return { variants: figures, sink: { exports: sink.exports, bytes: sink.bytes } };
+    const instruments = await instrumentCost(sink.url);
+    return { variants: figures, sink: { exports: sink.exports, bytes: sink.bytes }, instruments };
   } finally {
     for (const gateway of gateways) await gateway.child.stop();
     await simulator.child.stop();
     await sink.close();
+  }
+}
+
+/**
+ * The instruments' own CPU cost per request, what a warm Q1 records: one operation span and histogram
+ * sample, one upstream call (histogram sample and client span), a hundred cache lookups; spans
+ * exported to the sink as the batch processor does between requests. Throughput on a shared
+ * 2-core machine swings by more than this; this figure does not.
+ */
+async function instrumentCost(sinkUrl: string, requests = 20_000): Promise<ObservabilityCostResult['instruments']> {
+  const env = { NHN_IDENTITY_URL: sinkUrl, NHN_TENANT_ID: 't', NHN_USERNAME: 'u', NHN_API_PASSWORD: 'p' };
+  const config = loadConfig({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_SAMPLER: 'always_on' });
+  const metrics = createMetrics({ maxOperationNames: 100 });
+  const tracing = await createTracing(config.tracing!);
+  const lookups: [string, number, number] = ['images', 0, 0];
+  const run = async (withMetrics: boolean, withTracing: boolean): Promise<number> => {
+    const telemetry = new UpstreamTelemetry(withMetrics ? metrics : undefined, withTracing ? tracing : undefined);
+    const started = process.cpuUsage();
+    for (let i = 0; i < requests; i++) {
+      const state: { requestId: string; upstreamCalls: number; traceContext?: ReturnType<typeof trace.setSpan> } = { requestId: 'r', upstreamCalls: 0 };
+      const span = withTracing ? tracing.tracer.startSpan('graphql.operation', {}, ROOT_CONTEXT) : undefined;
+      if (span) state.traceContext = trace.setSpan(ROOT_CONTEXT, span);
+      telemetry.attempt({ service: 'compute', method: 'GET', origin: sinkUrl, route: '/v2/{tenantId}/servers/detail', telemetry: state }, 0)(200);
+      if (withMetrics) {
+        metrics.operationDuration.observe({ operation_name: metrics.operationNames.label('Q1'), operation_type: 'query' }, 0.003);
+        for (let k = 0; k < 100; k++) lookups[1]++;
+      }
+      if (span) {
+        span.updateName('query Q1');
+        span.setAttribute('graphql.operation.type', 'query');
+        span.setAttribute('graphql.operation.name', 'Q1');
+        span.end();
+      }
+      // Room for the batch processor to export, as between requests (a sleep costs no CPU).
+      if (i % 200 === 199) await sleep(20);
+    }
+    await tracing.flush();
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / requests;
+  };
+  try {
+    await run(true, true); // warm-up: JIT, buckets, label maps
+    return { metricsUs: await run(true, false), tracingUs: await run(false, true), bothUs: await run(true, true) };
+  } finally {
+    await tracing.shutdown();
   }
 }
 
@@ -149,5 +202,11 @@ export function renderObservabilityCost(result: ObservabilityCostResult): string
       v.failed,
     ]),
   );
-  return `${table}\nOTLP sink received ${result.sink.exports} exports, ${formatNumber(result.sink.bytes / 1024 / 1024, 1)} MB (tracing variants)`;
+  const offCpu = result.variants[0]!.cpuMsPerRequest * 1000;
+  const share = (us: number) => `${formatNumber(us, 1)} µs (${formatNumber((us / offCpu) * 100, 2)}% of "both off"'s CPU per request)`;
+  const { metricsUs, tracingUs, bothUs } = result.instruments;
+  return (
+    `${table}\nOTLP sink received ${result.sink.exports} exports, ${formatNumber(result.sink.bytes / 1024 / 1024, 1)} MB (tracing variants)\n` +
+    `instruments alone, CPU per Q1-warm request (in-process, export included): metrics ${share(metricsUs)}, tracing ${share(tracingUs)}, both ${share(bothUs)}`
+  );
 }
