@@ -1,15 +1,16 @@
 // `npm run bench -- --observability`: what metrics and tracing cost on the warm 100-server page (Q1).
 // Four gateways over one simulator (100 extra servers, no added latency): both off (METRICS_PORT=off,
 // no OTLP endpoint), metrics only, tracing only (every request sampled, exported as OTLP/HTTP
-// protobuf to a sink in this process that answers 200 and counts), both on. Rounds alternate the four
+// protobuf to a sink process that answers 200 and counts), both on. Rounds alternate the four
 // (A B C D A B C D ...) so that drift hits them alike; the table shows medians and each one's
 // throughput against "both off". On a shared machine throughput swings with the neighbours' load, so
 // each run also reports the gateway process's own CPU time per answered request (utime + stime from
 // /proc/<pid>/stat), which another process's load barely moves.
 
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -52,26 +53,32 @@ export interface ObservabilityCostResult {
   instruments: { metricsUs: number; tracingUs: number; bothUs: number };
 }
 
-/** A stand-in OTLP collector: takes every export, answers 200, keeps only counts. */
-async function startSink(): Promise<{ url: string; exports: number; bytes: number; close(): Promise<void> }> {
-  const state = { exports: 0, bytes: 0 };
-  const server = createServer((request, response) => {
-    request.on('data', (chunk: Buffer) => (state.bytes += chunk.length));
-    request.on('end', () => {
-      state.exports++;
-      response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/**
+ * A stand-in OTLP collector in a process of its own (in the runner's process it would slow autocannon
+ * down exactly for the tracing variants): takes every export, answers 200, counts; GET /count tells.
+ */
+const SINK = `
+const { createServer } = require('node:http');
+let exports = 0, bytes = 0;
+const server = createServer((request, response) => {
+  if (request.method === 'GET') return response.end(JSON.stringify({ exports, bytes }));
+  request.on('data', (chunk) => (bytes += chunk.length));
+  request.on('end', () => { exports++; response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(); });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
+`;
+
+async function startSink(): Promise<{ url: string; counts(): Promise<{ exports: number; bytes: number }>; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const url = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get exports() {
-      return state.exports;
+    url,
+    counts: async () => (await (await fetch(`${url}/count`)).json()) as { exports: number; bytes: number },
+    close: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
     },
-    get bytes() {
-      return state.bytes;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
@@ -135,7 +142,7 @@ export async function runObservabilityCost(options: ObservabilityCostOptions): P
       };
     });
     const instruments = await instrumentCost(sink.url);
-    return { variants: figures, sink: { exports: sink.exports, bytes: sink.bytes }, instruments };
+    return { variants: figures, sink: await sink.counts(), instruments };
   } finally {
     for (const gateway of gateways) await gateway.child.stop();
     await simulator.child.stop();
