@@ -190,6 +190,11 @@ export class OperationNames {
   }
 }
 
+/** A caller's operation name when it is a GraphQL name (at most 100 characters), else undefined. */
+export function wellFormedName(name: string | null | undefined): string | undefined {
+  return name !== null && name !== undefined && NAME_SHAPE.test(name) ? name : undefined;
+}
+
 /** An extensions.code as a label: codes are written by the code, but a plugin's odd one stays bounded. */
 export function errorCodeLabel(code: unknown): string {
   return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,49}$/.test(code) ? code : 'UNCODED';

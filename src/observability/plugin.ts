@@ -8,7 +8,7 @@ import { getOperationAST, type GraphQLError } from '../schema/graphql.js';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from '../log.js';
-import { errorCodeLabel, type GatewayMetrics } from './metrics.js';
+import { errorCodeLabel, type GatewayMetrics, wellFormedName } from './metrics.js';
 import { ROOT_CONTEXT, type Span, trace, type Tracing } from './tracing.js';
 import type { RequestTelemetry } from './upstream.js';
 
@@ -57,7 +57,9 @@ export function useObservability(options: ObservabilityPluginOptions): Plugin {
     },
     onParams({ params, request }) {
       const state = states.get(request);
-      if (state !== undefined && typeof params.operationName === 'string') state.operationName ??= params.operationName;
+      // Until the document is parsed the name is only what the caller claims: kept only when it could
+      // be a GraphQL name, so that no free text reaches a log line or a span.
+      if (state !== undefined) state.operationName ??= wellFormedName(params.operationName);
     },
     onExecute({ args }) {
       const state = states.get((args.contextValue as { request: Request }).request);
@@ -78,7 +80,8 @@ export function useObservability(options: ObservabilityPluginOptions): Plugin {
       if (state === undefined) return;
       response.headers.set('x-request-id', state.requestId);
       const seconds = (performance.now() - state.start) / 1000;
-      const graphql = new URL(request.url).pathname === graphqlEndpoint && !response.headers.get('content-type')?.startsWith('text/html');
+      const path = new URL(request.url).pathname;
+      const graphql = path === graphqlEndpoint && !response.headers.get('content-type')?.startsWith('text/html');
       if (graphql) finishOperation(state, seconds, metrics);
       else state.span?.end();
       // Every response passes here: build the log fields only when they will be written.
@@ -87,7 +90,7 @@ export function useObservability(options: ObservabilityPluginOptions): Plugin {
         requestId: state.requestId,
         traceId: state.traceId,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path,
         status: response.status,
         ms: Math.round(seconds * 1000),
         operation: graphql ? metrics?.operationNames.label(state.operationName) ?? state.operationName : undefined,

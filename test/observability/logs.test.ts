@@ -47,6 +47,14 @@ test('one line per request: id, trace id, operation, duration, upstream calls, e
   expect(second!.traceId).toBeUndefined();
 });
 
+test('a claimed operation name that is not a GraphQL name never reaches the log', async () => {
+  lines.length = 0;
+  await stack.post({ query: 'query {', operationName: 'free text secret-5e1f' }, { 'x-request-id': 'log-test-3' });
+  const [line] = requestLines();
+  expect(line).toMatchObject({ requestId: 'log-test-3', operation: 'anonymous', operationType: 'unknown', errorCodes: ['GRAPHQL_PARSE_FAILED'] });
+  expect(lines.join('\n')).not.toContain('secret-5e1f');
+});
+
 test('fields that must never be logged are redacted, whoever passes them', () => {
   const written: string[] = [];
   const logger = createLogger('info', (line) => written.push(line));
