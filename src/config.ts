@@ -125,6 +125,9 @@ export interface TracingConfig {
   sampler: TracesSampler;
   /** The ratio of the traceidratio samplers, 0..1. */
   samplerRatio: number;
+  compression: 'gzip' | 'none';
+  /** The batch span processor (OTEL_BSP_*). */
+  batch: { scheduleDelayMs: number; exportTimeoutMs: number; maxQueueSize: number; maxExportBatchSize: number };
 }
 
 export class ConfigError extends Error {
@@ -229,6 +232,10 @@ function tracingConfig(env: Env): TracingConfig | undefined {
     throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a ratio between 0 and 1, got "${ratioText}"`);
   }
   const resourceAttributes = keyValues(env, 'OTEL_RESOURCE_ATTRIBUTES');
+  const compressionName = text(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') ? 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION' : 'OTEL_EXPORTER_OTLP_COMPRESSION';
+  const compression = text(env, compressionName)?.toLowerCase() ?? 'none';
+  if (compression !== 'gzip' && compression !== 'none') throw new ConfigError(`${compressionName} must be gzip or none, got "${compression}"`);
+  const maxQueueSize = integer(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000);
   return {
     url: target,
     protocol,
@@ -238,6 +245,13 @@ function tracingConfig(env: Env): TracingConfig | undefined {
     resourceAttributes,
     sampler,
     samplerRatio,
+    compression,
+    batch: {
+      scheduleDelayMs: integer(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, 0, 600_000),
+      exportTimeoutMs: integer(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+      maxQueueSize,
+      maxExportBatchSize: integer(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', Math.min(512, maxQueueSize), 1, maxQueueSize),
+    },
   };
 }
 

@@ -37,7 +37,14 @@ const SCOPE = 'nhn-compute-graphql-gateway';
 export async function createTracing(config: TracingConfig): Promise<Tracing> {
   const [{ BasicTracerProvider, BatchSpanProcessor, AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler }, core, resources] =
     await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/core'), import('@opentelemetry/resources')]);
-  const exporterOptions = { url: config.url, headers: config.headers, timeoutMillis: config.timeoutMs };
+  const { CompressionAlgorithm } = await import('@opentelemetry/otlp-exporter-base');
+  // Every setting explicit (config.ts read them): the SDK's own reading of process.env never decides.
+  const exporterOptions = {
+    url: config.url,
+    headers: config.headers,
+    timeoutMillis: config.timeoutMs,
+    compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+  };
   const exporter =
     config.protocol === 'http/json'
       ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(exporterOptions)
@@ -54,7 +61,14 @@ export async function createTracing(config: TracingConfig): Promise<Tracing> {
   const provider = new BasicTracerProvider({
     resource: resources.resourceFromAttributes({ ...config.resourceAttributes, 'service.name': config.serviceName }),
     sampler: samplers[config.sampler](),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: config.batch.scheduleDelayMs,
+        exportTimeoutMillis: config.batch.exportTimeoutMs,
+        maxQueueSize: config.batch.maxQueueSize,
+        maxExportBatchSize: config.batch.maxExportBatchSize,
+      }),
+    ],
   });
   const propagator = new core.W3CTraceContextPropagator();
   return {

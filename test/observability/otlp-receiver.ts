@@ -26,17 +26,21 @@ export interface Receiver {
   spans: ReceivedSpan[];
   /** The content types of the export requests received. */
   contentTypes: string[];
+  /** Their content encodings ('' for none). */
+  encodings: string[];
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
   const spans: ReceivedSpan[] = [];
   const contentTypes: string[] = [];
+  const encodings: string[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       let body = Buffer.concat(chunks);
+      encodings.push(String(request.headers['content-encoding'] ?? ''));
       if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       const type = String(request.headers['content-type'] ?? '');
       contentTypes.push(type);
@@ -54,6 +58,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans,
     contentTypes,
+    encodings,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -29,6 +29,8 @@ describe.each(['http/protobuf', 'http/json'] as const)('over %s', (protocol) => 
         OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
         OTEL_SERVICE_NAME: 'gateway-under-test',
         OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
+        // The protobuf run also compresses, as collectors commonly ask.
+        OTEL_EXPORTER_OTLP_COMPRESSION: protocol === 'http/protobuf' ? 'gzip' : 'none',
       },
     });
     // The service account's token first, outside the traced request (its refresh is shared work).
@@ -53,6 +55,7 @@ describe.each(['http/protobuf', 'http/json'] as const)('over %s', (protocol) => 
 
   test('exported in the configured encoding, with the service name', () => {
     expect(receiver.contentTypes.at(-1)).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf');
+    expect(receiver.encodings.at(-1)).toBe(protocol === 'http/json' ? '' : 'gzip');
     expect(spans[0]!.resource).toMatchObject({ 'service.name': 'gateway-under-test', 'deployment.environment': 'test' });
   });
 
@@ -118,7 +121,12 @@ test('no endpoint: no tracing; the OTEL_* settings are validated', () => {
     loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b,x=1', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })
       .tracing,
   ).toMatchObject({ headers: { 'api-key': 'a b', x: '1' }, sampler: 'traceidratio', samplerRatio: 0.25 });
+  expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).tracing).toMatchObject({
+    compression: 'gzip',
+    batch: { scheduleDelayMs: 50, exportTimeoutMs: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 },
+  });
   expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL/);
+  expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' })).toThrow(/OTEL_EXPORTER_OTLP_COMPRESSION/);
   expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/OTEL_TRACES_SAMPLER/);
   expect(() => loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
 });
