@@ -280,7 +280,7 @@ function createGraphiQL(fetchGraphQL: (body: string) => Promise<Response>, upstr
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, upstream } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, { format: config.logFormat });
   const requests = new WeakMap<Request, RequestState>();
   const { metrics, tracing } = options.observability ?? {};
   let shuttingDown = false;
