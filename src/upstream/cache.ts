@@ -31,6 +31,8 @@ export class TtlLruCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
   readonly #keysByScope = new Map<string, Set<string>>();
   readonly #flights = new Map<string, Flight<V>>();
+  /** Told whether each lookup found a fresh value (metrics). */
+  onLookup?: (hit: boolean) => void;
 
   constructor(
     private readonly ttlMs: number,
@@ -48,11 +50,16 @@ export class TtlLruCache<V> {
   get(scope: string, key: string): V | undefined {
     const fullKey = scope + SEPARATOR + key;
     const entry = this.#entries.get(fullKey);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.#delete(fullKey, entry);
+    if (entry === undefined) {
+      this.onLookup?.(false);
       return undefined;
     }
+    if (entry.expiresAt <= this.now()) {
+      this.#delete(fullKey, entry);
+      this.onLookup?.(false);
+      return undefined;
+    }
+    this.onLookup?.(true);
     this.#entries.delete(fullKey);
     this.#entries.set(fullKey, entry);
     return entry.value;

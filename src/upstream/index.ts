@@ -3,6 +3,9 @@
 // GraphQL request gets a cheap Session bound to its caller and deadline.
 
 import type { Config } from '../config.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
+import { type RequestTelemetry, UpstreamTelemetry } from '../observability/upstream.js';
 import { TtlLruCache } from './cache.js';
 import { isSettledImage } from './image.js';
 import { UpstreamError } from './errors.js';
@@ -12,10 +15,16 @@ import type { Endpoint } from './urls.js';
 import { ServiceAccountTokens, issueToken } from './identity.js';
 import { Session } from './session.js';
 import type { ApiService, ClientCore, UpstreamCaches } from './session.js';
-import type { Caller, KeystoneAccess, UpstreamClient, UpstreamSession } from './types.js';
+import type { Caller, KeystoneAccess, SessionOptions, UpstreamClient, UpstreamSession } from './types.js';
 
-export function createUpstreamClient(config: Config): UpstreamClient {
-  return new Client(config);
+/** Where the client reports: both optional, and nothing is measured without them. */
+export interface UpstreamObservability {
+  metrics?: GatewayMetrics;
+  tracing?: Tracing;
+}
+
+export function createUpstreamClient(config: Config, observability: UpstreamObservability = {}): UpstreamClient {
+  return new Client(config, observability);
 }
 
 class Client implements UpstreamClient, ClientCore {
@@ -26,8 +35,15 @@ class Client implements UpstreamClient, ClientCore {
   /** Configured endpoints win over the catalog's. */
   readonly #overrides: { [service in ApiService]?: Endpoint };
 
-  constructor(readonly config: Config) {
-    this.transport = new HttpTransport(config.upstream);
+  readonly #metrics: GatewayMetrics | undefined;
+
+  constructor(
+    readonly config: Config,
+    { metrics, tracing }: UpstreamObservability,
+  ) {
+    const observed = metrics !== undefined || tracing !== undefined;
+    this.transport = new HttpTransport(config.upstream, observed ? new UpstreamTelemetry(metrics, tracing) : undefined);
+    this.#metrics = metrics;
     const { endpoints, cache } = config;
     this.#identity = endpoints.identityUrl === undefined ? undefined : endpointFromRoot(endpoints.identityUrl);
     this.#overrides = {
@@ -52,17 +68,30 @@ class Client implements UpstreamClient, ClientCore {
       images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries, Date.now, isSettledImage),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
+    if (metrics !== undefined) {
+      metrics.readBreakerStates = () => this.transport.breakerStates();
+      if (this.account) this.account.onRefresh = (outcome) => metrics.tokens.inc({ kind: 'refresh', outcome });
+      const counts = (['flavors', 'images', 'keypairs'] as const).map((name) => {
+        const count: [string, number, number] = [name, 0, 0];
+        this.caches[name].onLookup = (hit) => count[hit ? 1 : 2]++;
+        return count;
+      });
+      metrics.readCacheLookups = () => counts;
+    }
   }
 
-  session(caller: Caller, options: { signal?: AbortSignal; deadline?: number } = {}): UpstreamSession {
-    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs);
+  session(caller: Caller, options: SessionOptions = {}): UpstreamSession {
+    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs, options.telemetry);
   }
 
-  issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess> {
+  issueToken(input: { tenantId: string; username: string; password: string }, options: { telemetry?: RequestTelemetry } = {}): Promise<KeystoneAccess> {
     if (this.#identity === undefined) {
       return Promise.reject(new UpstreamError({ service: 'identity', kind: 'unavailable', message: 'No identity endpoint is configured' }));
     }
-    return issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs);
+    const issued = issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs, undefined, options.telemetry);
+    const tokens = this.#metrics?.tokens;
+    if (tokens !== undefined) issued.then(() => tokens.inc({ kind: 'issue', outcome: 'success' }), () => tokens.inc({ kind: 'issue', outcome: 'failure' }));
+    return issued;
   }
 
   /** Also fails when the catalog has no compute endpoint for the region: nothing would work then. */
