@@ -43,7 +43,7 @@ export interface ServerSpec {
 const HOSTS_PER_ZONE = 24;
 
 /** Nova's hostId: sha224 of project id and compute host, so it differs per project. */
-function hostIdFor(tenantId: string, zone: string, random: Random): string {
+export function hostIdFor(tenantId: string, zone: string, random: Random): string {
   const host = `${zone}-compute-${String(random.int(HOSTS_PER_ZONE) + 1).padStart(3, '0')}`;
   return createHash('sha224').update(tenantId + host).digest('hex');
 }
@@ -154,6 +154,7 @@ export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec
     hostId: launched || spec.status === 'BUILD' ? hostIdFor(tenant.id, spec.zone, random) : '',
     ephemeralDiskGb: 0,
     protect: false,
+    buildRequest: null,
   };
   if (spec.rootVolume) {
     // Nova creates a root volume with an empty name and description.
