@@ -14,6 +14,7 @@ import './compute/server-list.js';
 import './compute/server-actions.js';
 import './compute/server-create.js';
 import './compute/volume-attachment.js';
+import './compute/server-subscriptions.js';
 import './compute/availability-zone.js';
 import './network/network.js';
 import './identity/token.js';
