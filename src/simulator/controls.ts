@@ -20,6 +20,8 @@ export interface SimulatorControls {
   failNext(route: string, count: number, fault?: FaultSpec): void;
   /** Every token issued so far answers 401 from now on. */
   revokeTokens(): void;
+  /** That one token answers 401 from now on. */
+  revokeToken(tokenId: string): void;
   /** Lifetime of tokens issued from now on. */
   setTokenLifetime(seconds: number): void;
   /** A second tenant with its own seeded data. */
@@ -49,6 +51,7 @@ export function createControls(core: SimulatorCore, demoTenantId: string): Simul
     setErrorRate: (service, rate) => core.faults.setErrorRate(service, rate),
     failNext: (route, count, fault) => core.faults.failNext(route, count, fault),
     revokeTokens: () => core.tokens.revokeAll(),
+    revokeToken: (tokenId) => core.tokens.revoke(tokenId),
     setTokenLifetime: (seconds) => {
       if (!(Number.isFinite(seconds) && seconds >= 0)) throw new Error('token lifetime must be a non-negative number of seconds');
       core.tokens.lifetimeSeconds = seconds;
@@ -94,6 +97,7 @@ const HTTP_CONTROLS: Record<string, { method: 'GET' | 'POST'; run: (c: Simulator
   'error-rate': { method: 'POST', run: (c, a) => c.setErrorRate(checkService(str(a.service)), num(a.rate)) },
   'fail-next': { method: 'POST', run: (c, a) => c.failNext(str(a.route), num(a.count), a.fault as FaultSpec | undefined) },
   'revoke-tokens': { method: 'POST', run: (c) => c.revokeTokens() },
+  'revoke-token': { method: 'POST', run: (c, a) => c.revokeToken(str(a.tokenId)) },
   'token-lifetime': { method: 'POST', run: (c, a) => c.setTokenLifetime(num(a.seconds)) },
   accounts: { method: 'POST', run: (c, a) => c.addAccount(a as unknown as AccountInput) },
   servers: { method: 'POST', run: (c, a) => c.addServers(num(a.count), a as { tenantId?: string; status?: string; flavor?: string }) },

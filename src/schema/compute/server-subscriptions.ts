@@ -105,7 +105,8 @@ function stream<T>(
       await push({ error });
       stop();
     });
-    for (const value of initial) await push({ value });
+    // Not awaited: a push settles only when the consumer pulls the next value.
+    for (const value of initial) void push({ value });
     if (doneAfterInitial) {
       stop();
       return;
