@@ -9,7 +9,7 @@
 // `wake` is the one entry point mutations use (a replica without the lease would publish it).
 
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -81,6 +81,13 @@ export interface LiveStats {
   watchers: WatcherStats[];
 }
 
+/** Every subscriber of a project listens on its topic: thousands of listeners are expected, not a leak. */
+function unboundedEventTarget() {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target as unknown as NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
+}
+
 function hashOf(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
@@ -104,7 +111,7 @@ export class LiveServers extends EventEmitter {
 
   constructor(private readonly options: LiveOptions) {
     super();
-    this.pubSub = options.pubSub ?? createPubSub<{ [LIVE_TOPIC]: [key: string, message: LiveMessage] }>();
+    this.pubSub = options.pubSub ?? createPubSub<{ [LIVE_TOPIC]: [key: string, message: LiveMessage] }>({ eventTarget: unboundedEventTarget() });
     this.coordinator = options.coordinator ?? inProcessCoordinator;
     const live = options.config.live;
     this.timings = {
