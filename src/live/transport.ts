@@ -101,24 +101,24 @@ export function attachLiveTransports(server: Server, gateway: Gateway, config: C
           socket: ctx.extra.socket,
           params,
         });
-        let document;
+        // Parse errors and the operation limits (thrown while parsing or validating) go back to the
+        // client as the subscription's errors, as over HTTP, not as an internal error closing the socket.
         try {
-          document = parse(params.query);
+          const document = parse(params.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+          return {
+            schema,
+            operationName: params.operationName,
+            document,
+            variableValues: params.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length > 0) return errors;
-        return args;
       },
     },
     sockets,

@@ -100,6 +100,8 @@ function refusal(error: unknown): boolean {
 export class ProjectWatcher extends EventEmitter {
   private known = new Map<string, Known>();
   private watermarkMs: number | null = null;
+  /** True once a first full list was applied (what it showed is the baseline, not news). */
+  private listed = false;
   private lastRelistAt = 0;
   private fastUntil = 0;
   /** Servers to read by id on each poll, until they change or the time (epoch ms) passes. */
@@ -184,7 +186,8 @@ export class ProjectWatcher extends EventEmitter {
     this.watermarkMs = snapshot.watermarkMs;
     this.lastRelistAt = snapshot.lastRelistAt;
     this.known = new Map(snapshot.known.map(([id, raw]) => [id, { raw, key: contentKey(raw), updatedMs: parseUpdated(raw) }]));
-    if (this.watermarkMs !== null) this.markReady();
+    this.listed = true;
+    this.markReady();
   }
 
   private schedule(ms: number): void {
@@ -277,7 +280,8 @@ export class ProjectWatcher extends EventEmitter {
    * updated_at only grows), so one missing is returned to be read again (404: gone).
    */
   private apply(rows: NovaServer[], complete: boolean, sinceMs: number | undefined, observedAt: string): string[] {
-    const first = this.watermarkMs === null;
+    const first = !this.listed;
+    this.listed = true;
     const seen = new Set<string>();
     let newest = this.watermarkMs ?? Number.NEGATIVE_INFINITY;
     for (const raw of rows) {

@@ -82,6 +82,8 @@ export function collect(start: (sink: { next(value: any): void; error(error: unk
       for (const waiter of [...waiters]) waiter();
     },
     error(error) {
+      // graphql-ws reports a refused document (validation, limits) as an `error` message: its errors.
+      if (Array.isArray(error)) results.push({ errors: error });
       fail(error);
     },
     complete() {

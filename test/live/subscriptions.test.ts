@@ -145,6 +145,17 @@ describe('refusals', () => {
     expect(stack.calls()).toEqual({});
   });
 
+  test('the operation limits apply to subscription documents, over SSE and WebSocket, before any upstream call', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ');
+    const doc = `subscription($id: ID!) { server(id: $id) { ${aliases} } }`;
+    stack.sim.controls.resetLog();
+    for (const sub of [stack.sse(doc, { id: idOf('web-01') }), stack.ws(doc, { id: idOf('web-01') })]) {
+      await sub.done.catch(() => undefined);
+      expect(JSON.stringify(sub.results)).toContain('QUERY_TOO_COMPLEX');
+    }
+    expect(stack.calls()).toEqual({});
+  });
+
   test('the WebSocket upgrade refuses a foreign Origin, and accepts the gateway\'s own', async () => {
     const refused = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${stack.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { origin: 'https://evil.example' });
