@@ -130,6 +130,39 @@ describe('behind the gateway\'s back', () => {
   });
 });
 
+describe('a build request deleted in the console (Nova leaves no DELETED row for it)', () => {
+  test('the watcher misses it in a delta, reads it, gets 404 and gives DELETED', async () => {
+    const slow = await startLiveStack({ buildDelayMs: 20_000, scheduleDelayMs: 15_000 });
+    try {
+      const body = await slow.gql('{ servers(first: 10) { edges { node { id } } } }');
+      expect(body.errors).toBeUndefined();
+      const created = await slow.gql('mutation($i: CreateServerInput!) { createServer(input: $i) { server { id } } }', {
+        i: {
+          name: 'unscheduled-01',
+          imageId: choices.imageId,
+          flavorId: choices.flavorId,
+          networks: [{ networkId: choices.networkId }],
+          keyName: 'demo-key',
+          blockDevices: [{ sourceType: 'IMAGE', destinationType: 'VOLUME', uuid: choices.imageId, bootIndex: 0, volumeSize: 20, deleteOnTermination: true }],
+        },
+      });
+      const id = created.data.createServer.server.id;
+      const sub = slow.ws(SERVER_SUB, { id });
+      await sub.next((r) => statusOf(r) === 'BUILD');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      slow.sim.controls.resetLog();
+      slow.sim.controls.changeServer(id, { action: 'delete' });
+      await sub.done;
+      expect(statusOf(sub.results.at(-1))).toBe('DELETED');
+      // Before any relist (every 3 s here): the one read of the server that vanished from the delta.
+      expect(slow.calls()).toEqual({ 'GET compute /servers/detail': expect.any(Number), 'GET compute /servers/{id}': 1 });
+      expect(slow.gateway.live.stats().watchers[0]!.relists).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('refusals', () => {
   test('an unknown server answers NOT_FOUND and completes', async () => {
     const sub = stack.sse(SERVER_SUB, { id: '00000000-0000-4000-8000-000000000000' });
