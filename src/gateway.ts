@@ -23,6 +23,7 @@ import { schema } from './schema/index.js';
 import { UpstreamError } from './upstream/errors.js';
 import { clientAddressOf } from './live/client-address.js';
 import { LiveServers } from './live/registry.js';
+import { measureLive } from './observability/live.js';
 import type { Caller, UpstreamClient, UpstreamSession } from './upstream/types.js';
 
 export interface GatewayOptions {
@@ -316,6 +317,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const graphiql = config.graphiql ? createGraphiQL(fetchGraphQL, upstream, options.demoAccount) : undefined;
 
   const live = options.live ?? new LiveServers({ config, upstream, logger });
+  if (metrics) measureLive(live, metrics);
   const yoga: Gateway['yoga'] = createYoga<ServerContext & Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',

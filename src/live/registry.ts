@@ -28,6 +28,8 @@ export type LivePubSub = PubSub<{ [LIVE_TOPIC]: [key: string, message: LiveMessa
 export interface Subscriber {
   caller: Caller;
   clientAddress: string;
+  /** The subscription field (`server`, `serverChanges`): a bounded label for metrics. */
+  subscription: string;
 }
 
 export interface LiveSubscription {
@@ -55,6 +57,7 @@ interface Credential {
 }
 
 interface Member {
+  subscription: string;
   credential?: Credential;
   end(error: GraphQLError): void;
 }
@@ -97,7 +100,7 @@ function refused(error: unknown): boolean {
 }
 
 /**
- * Events for metrics (none carries a token): 'subscribed' / 'unsubscribed' ({ key }), 'poll'
+ * Events for metrics (none carries a token): 'subscribed' / 'unsubscribed' ({ key, subscription }), 'poll'
  * ({ key, kind, ms, rows }), 'event' ({ key, event }), 'failure' ({ key, error }), 'watcher-started' /
  * 'watcher-stopped' ({ key }), 'proof' ({ key, accepted }).
  */
@@ -169,7 +172,7 @@ export class LiveServers extends EventEmitter {
       const tenantId = this.tenantOf(caller);
       const key = this.keyOf(tenantId);
       if (caller.kind === 'passthrough') await this.prove(caller, key);
-      return this.join(key, tenantId, caller, uncount);
+      return this.join(key, tenantId, subscriber, uncount);
     } catch (error) {
       uncount();
       throw error;
@@ -192,14 +195,14 @@ export class LiveServers extends EventEmitter {
     return this.options.upstream.session(caller, { signal: AbortSignal.timeout(ms), deadline: Date.now() + ms });
   }
 
-  private join(key: string, tenantId: string, caller: Caller, uncount: () => void): LiveSubscription {
+  private join(key: string, tenantId: string, { caller, subscription }: Subscriber, uncount: () => void): LiveSubscription {
     const project = this.project(key, tenantId);
     clearTimeout(project.stopTimer);
     project.stopTimer = undefined;
 
     let endWith!: (error: GraphQLError) => void;
     const ended = new Promise<GraphQLError>((resolve) => (endWith = resolve));
-    const member: Member = { end: (error) => endWith(error) };
+    const member: Member = { subscription, end: (error) => endWith(error) };
     if (caller.kind === 'passthrough') {
       const hash = hashOf(caller.token);
       let credential = project.credentials.get(hash);
@@ -212,7 +215,7 @@ export class LiveServers extends EventEmitter {
       member.credential = credential;
     }
     project.members.add(member);
-    this.emit('subscribed', { key });
+    this.emit('subscribed', { key, subscription });
     // A new credential may be what a waiting watcher needed.
     if (project.members.size === 1 || caller.kind === 'passthrough') project.watcher.start();
 
@@ -323,7 +326,7 @@ export class LiveServers extends EventEmitter {
 
   private leave(project: Project, member: Member): void {
     project.members.delete(member);
-    this.emit('unsubscribed', { key: project.key });
+    this.emit('unsubscribed', { key: project.key, subscription: member.subscription });
     const credential = member.credential;
     if (credential) {
       credential.members.delete(member);

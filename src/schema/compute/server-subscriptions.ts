@@ -80,12 +80,12 @@ const ServerChangeFilterRef = builder.inputType('ServerChangeFilter', {
 /** What the streams below push: an event to resolve, or the error that ends the subscription. */
 type Pushed<T> = { value: T } | { error: GraphQLError };
 
-async function openLive(ctx: Context): Promise<LiveSubscription> {
+async function openLive(ctx: Context, subscription: 'server' | 'serverChanges'): Promise<LiveSubscription> {
   if (!ctx.live) throw gatewayError('INTERNAL_SERVER_ERROR', 'Subscriptions are not available on this gateway.');
   if (ctx.caller === null) {
     throw gatewayError('UNAUTHENTICATED', 'Send X-Auth-Token and X-Tenant-Id: this gateway has no service account.');
   }
-  return ctx.live.open({ caller: ctx.caller, clientAddress: ctx.clientAddress ?? 'unknown' });
+  return ctx.live.open({ caller: ctx.caller, clientAddress: ctx.clientAddress ?? 'unknown', subscription });
 }
 
 /**
@@ -141,7 +141,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: async (_root, args, ctx) => {
       const id = String(args.id);
-      const live = await openLive(ctx);
+      const live = await openLive(ctx, 'server');
       let first: NovaServer | null;
       try {
         first = (await live.current(id)) ?? (await ctx.session().compute.getServer(id));
@@ -182,7 +182,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, ctx) => {
       const ids = args.filter?.ids ? new Set(args.filter.ids.map(String)) : undefined;
       const statuses = args.filter?.statuses ? new Set<string>(args.filter.statuses) : undefined;
-      const live = await openLive(ctx);
+      const live = await openLive(ctx, 'serverChanges');
       return stream<ServerChangeEvent>(live, [], (event, push) => {
         if (ids && !ids.has(event.server.id)) return 'more';
         if (statuses && !statuses.has(serverStatus(event.server.status))) return 'more';
