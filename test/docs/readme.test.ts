@@ -31,11 +31,15 @@ function tableVariables(readme: string): Set<string> {
   return names;
 }
 
+/** Heading levels in order, outside fenced code (where `#` starts a comment). */
 function headingLevels(readme: string): string[] {
-  return readme
-    .split('\n')
-    .filter((line) => /^#{1,4} /.test(line))
-    .map((line) => line.split(' ')[0]!);
+  const levels: string[] = [];
+  let fenced = false;
+  for (const line of readme.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    else if (!fenced && /^#{1,4} /.test(line)) levels.push(line.split(' ')[0]!);
+  }
+  return levels;
 }
 
 /** Shell commands of the indented and fenced code blocks, placeholders (`<...>`) and comments aside. */
