@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { SharedState } from './redis.js';
 import type { DemoAccount } from './schema/examples.js';
 import type { Simulator } from './simulator/index.js';
 import { createUpstreamClient } from './upstream/index.js';
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
     console.log('Set NHN_IDENTITY_URL, NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD to use NHN Cloud.');
   }
 
-  const upstream = createUpstreamClient(config);
+  // Not awaited: a replica serves from its own memory until Redis answers (and whenever it stops).
+  const sharedState = config.redis === undefined ? undefined : new SharedState(config.redis, logger);
+  const upstream = createUpstreamClient(config, { sharedState });
   const gateway = createGateway({ config, upstream, logger, demoAccount });
   const server = createServer(gateway.yoga);
   const inFlight = trackRequests(server);
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }
     await upstream.close();
+    await sharedState?.close();
     await simulator?.close();
     process.exit(0);
   };

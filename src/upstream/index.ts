@@ -3,6 +3,7 @@
 // GraphQL request gets a cheap Session bound to its caller and deadline.
 
 import type { Config } from '../config.js';
+import type { SharedState } from '../redis.js';
 import { TtlLruCache } from './cache.js';
 import { UpstreamError } from './errors.js';
 import { HttpTransport } from './http.js';
@@ -10,11 +11,17 @@ import { endpointFromRoot } from './urls.js';
 import type { Endpoint } from './urls.js';
 import { ServiceAccountTokens, issueToken } from './identity.js';
 import { Session } from './session.js';
+import { RedisCacheStore } from './shared-cache.js';
 import type { ApiService, ClientCore, UpstreamCaches } from './session.js';
 import type { Caller, KeystoneAccess, UpstreamClient, UpstreamSession } from './types.js';
 
-export function createUpstreamClient(config: Config): UpstreamClient {
-  return new Client(config);
+export interface UpstreamClientOptions {
+  /** Redis (REDIS_URL): the caches keep their entries there, shared by every replica. */
+  sharedState?: SharedState;
+}
+
+export function createUpstreamClient(config: Config, options: UpstreamClientOptions = {}): UpstreamClient {
+  return new Client(config, options);
 }
 
 class Client implements UpstreamClient, ClientCore {
@@ -25,7 +32,10 @@ class Client implements UpstreamClient, ClientCore {
   /** Configured endpoints win over the catalog's. */
   readonly #overrides: { [service in ApiService]?: Endpoint };
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    options: UpstreamClientOptions = {},
+  ) {
     this.transport = new HttpTransport(config.upstream);
     const { endpoints, cache } = config;
     this.#identity = endpoints.identityUrl === undefined ? undefined : endpointFromRoot(endpoints.identityUrl);
@@ -51,6 +61,10 @@ class Client implements UpstreamClient, ClientCore {
       images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
+    if (options.sharedState !== undefined) {
+      const store = new RedisCacheStore(options.sharedState);
+      for (const [name, cache] of Object.entries(this.caches)) (cache as TtlLruCache<unknown>).share(store, name);
+    }
   }
 
   session(caller: Caller, options: { signal?: AbortSignal; deadline?: number } = {}): UpstreamSession {

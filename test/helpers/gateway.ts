@@ -124,7 +124,7 @@ export interface GatewayProcess {
   child: ChildProcess;
   /** The gateway's origin, e.g. http://127.0.0.1:43567. */
   origin: string;
-  /** The embedded simulator's origin (its controls are under /__simulator/). */
+  /** The embedded simulator's origin (its controls are under /__simulator/); empty without one. */
   simulatorUrl: string;
   /** Everything the process wrote so far, stdout and stderr interleaved. */
   output(): string;
@@ -164,7 +164,8 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
   return {
     child,
     origin: /(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]!,
-    simulatorUrl: /simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!,
+    // Empty when NHN_IDENTITY_URL pointed the process at a simulator of the test's own.
+    simulatorUrl: /simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '',
     output: () => output,
     async stop() {
       // A second SIGTERM would end the drain at once (Node's default once main.ts's handler ran).
