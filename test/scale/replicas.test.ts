@@ -42,7 +42,7 @@ async function recordTokens(sim: Simulator): Promise<{ url: string; tokens: stri
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, tokens, server };
 }
 
-if (haveTools('redis-server')) {
+if (haveTools('redis-server', 'haproxy')) {
   describe('replicas sharing Redis', () => {
     let redis: RedisServer;
     let stack: Replicas;
