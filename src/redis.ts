@@ -14,7 +14,7 @@ export interface SharedStateStatus {
   up: boolean;
   /** Times Redis went from in use to unavailable since start. */
   outages: number;
-  /** Operations that failed on Redis and were served from this replica's memory instead. */
+  /** Cache operations served from this replica's memory because Redis was unavailable or failed. */
   fallbacks: number;
 }
 
@@ -77,6 +77,11 @@ export class SharedState {
   /** A caller's Redis operation worked: Redis is in use again if it had been given up. */
   succeeded(): void {
     if (!this.#up && this.client.status === 'ready') this.#markUp();
+  }
+
+  /** A caller skipped Redis (unavailable) and served from memory. */
+  servedFromMemory(): void {
+    this.#fallbacks++;
   }
 
   /** A caller's Redis operation failed and it served from memory instead. */

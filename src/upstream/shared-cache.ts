@@ -60,8 +60,11 @@ export class RedisCacheStore implements SharedCacheStore {
     });
   }
 
+  /** Asked once per cache operation: a "no" is an operation served from memory, and counted as such. */
   get usable(): boolean {
-    return this.shared.usable;
+    if (this.shared.usable) return true;
+    this.shared.servedFromMemory();
+    return false;
   }
 
   onRestored(listener: () => void): void {

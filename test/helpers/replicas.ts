@@ -98,7 +98,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     await untilOutput(child, /Ready to accept connections/, 'redis-server');
   };
   const kill = async () => {
-    if (child === undefined || child.exitCode !== null) return;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
@@ -185,7 +185,7 @@ export async function startReplicas(count: number, options: { redisUrl?: string;
     async close() {
       await Promise.all(
         replicas.map((replica) => {
-          if (replica.child.exitCode !== null) return undefined;
+          if (replica.child.exitCode !== null || replica.child.signalCode !== null) return undefined;
           replica.child.kill('SIGKILL');
           return once(replica.child, 'exit');
         }),
