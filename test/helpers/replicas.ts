@@ -5,7 +5,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,8 @@ async function untilOutput(child: ChildProcess, pattern: RegExp, what: string): 
 
 export interface RedisServer {
   port: number;
+  /** With `tls`: the CA file (a self-signed certificate for 127.0.0.1) clients must trust. */
+  caFile?: string;
   /** redis://[:password@]127.0.0.1:port */
   url: string;
   /** Stops it (SIGKILL: as abrupt as a crashed Redis). */
@@ -86,13 +88,23 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+/** A self-signed certificate for 127.0.0.1 (openssl), for a TLS-only redis-server. */
+function selfSignedCertificate(): { dir: string; cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-redis-tls-'));
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { dir, cert, key };
+}
+
+export async function startRedis(options: { password?: string; tls?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const clients: Redis[] = [];
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
+  const tls = options.tls ? selfSignedCertificate() : undefined;
   const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+    const listen = tls === undefined ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-auth-clients', 'no'];
+    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
     if (options.password !== undefined) args.push('--requirepass', options.password);
     child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     await untilOutput(child, /Ready to accept connections/, 'redis-server');
@@ -104,7 +116,14 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     await exited;
   };
   const client = () => {
-    const redis = new Redis({ port, host: '127.0.0.1', password: options.password, lazyConnect: false, maxRetriesPerRequest: 1 });
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      password: options.password,
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      ...(tls === undefined ? {} : { tls: { ca: readFileSync(tls.cert) } }),
+    });
     redis.on('error', () => {}); // the tests kill this server on purpose
     clients.push(redis);
     return redis;
@@ -112,7 +131,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   await start();
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    caFile: tls?.cert,
+    url: `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${port}`,
     kill,
     start,
     client,
@@ -139,6 +159,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     async close() {
       for (const redis of clients) redis.disconnect();
       await kill();
+      if (tls !== undefined) rmSync(tls.dir, { recursive: true, force: true });
     },
   };
 }

@@ -213,3 +213,28 @@ if (haveTools('redis-server')) {
     }
   });
 }
+
+if (haveTools('redis-server', 'openssl')) {
+  test('rediss:// (TLS) with the password apart in REDIS_PASSWORD: two replicas share through it', async () => {
+    const redis = await startRedis({ tls: true, password: 'tls-redis-password' });
+    const sim = await startSimulator({ port: 0, buildDelayMs: 30 });
+    const stack = await startReplicas(2, {
+      sim,
+      redisUrl: `rediss://127.0.0.1:${redis.port}`,
+      env: { REDIS_PASSWORD: 'tls-redis-password', NODE_EXTRA_CA_CERTS: redis.caFile! },
+    });
+    try {
+      expect(await eventually(() => stack.replicas.every((r) => /Redis connected/.test(r.output())))).toBe(true);
+      stack.sim.controls.resetLog();
+      expect((await stack.gql(0, FLAVORS)).errors).toBeUndefined();
+      expect((await stack.gql(1, FLAVORS)).errors).toBeUndefined();
+      expect(stack.calls()).toEqual({ 'GET compute /flavors/detail': 1 });
+      expect([...(await redis.dump()).keys()].some((key) => key.startsWith('nhn-gateway:cache:flavors:'))).toBe(true);
+      for (const replica of stack.replicas) expect(replica.output()).not.toContain('tls-redis-password');
+    } finally {
+      await stack.close();
+      await sim.close();
+      await redis.close();
+    }
+  });
+}
