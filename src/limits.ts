@@ -40,8 +40,20 @@ export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost';
 
 export const MUTATION_COST = 10;
 export const ASSUMED_LIST_SIZE = 10;
+/**
+ * The network around a server runs short: a server has one or two ports (and so floating IPs), a port
+ * one fixed address and a couple of groups, a group a handful of rules. Sized as assumed so, a
+ * 100-server page with ports, their floating IPs and groups with rules costs some 5,000, not 200,000.
+ */
+const NETWORK_LIST_SIZES: Record<string, number> = {
+  'Server.ports': 2,
+  'Server.floatingIps': 2,
+  'Port.fixedIps': 1,
+  'Port.securityGroups': 2,
+  'SecurityGroup.rules': 5,
+};
 /** Lists without a page argument that run longer than most: Nova allows 100 keypairs per user. */
-const ASSUMED_SIZES: Record<string, number> = { 'Query.flavors': 50, 'Query.keypairs': 100 };
+const ASSUMED_SIZES: Record<string, number> = { 'Query.flavors': 50, 'Query.keypairs': 100, ...NETWORK_LIST_SIZES };
 
 export function limitError(limit: LimitName, message: string): GraphQLError {
   return gatewayError('QUERY_TOO_COMPLEX', message, { limit });

@@ -67,7 +67,8 @@ export function scrub(message: string): string {
   return message.replace(URL_LIKE, '[url]').replace(HOST_PORT, '[host]').replace(NHN_HOST, '[host]');
 }
 
-const QUOTA = /quota|too many|limit exceeded/i;
+// Nova's metadata_items quota says "Maximum number of metadata items exceeds 128".
+const QUOTA = /quota|too many|limit exceeded|items exceeds/i;
 
 function codeOf(error: UpstreamError): ErrorCode {
   if (error.kind === 'timeout') return 'UPSTREAM_TIMEOUT';

@@ -16,6 +16,8 @@ export interface DemoChoices {
   keyName: string;
   zone: string;
   serverId: string;
+  /** Another ACTIVE server, for the park (shelve) and restart (unshelve) tab. */
+  parkServerId: string;
 }
 
 /** Credentials the pass-through example may show: only the embedded simulator's demo account. */
@@ -55,6 +57,7 @@ export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoC
     keyName: data?.keypairs?.[0]?.name,
     zone: data?.availabilityZones?.find((z) => z.available)?.name,
     serverId: nodes.find((n) => n.status === 'ACTIVE')?.id,
+    parkServerId: nodes.filter((n) => n.status === 'ACTIVE')[1]?.id,
   };
 }
 
@@ -110,6 +113,64 @@ mutation StopServer($id: ID!) {
 }
 `;
 
+const MAKE_SERVER_REACHABLE = /* GraphQL */ `# Make a server reachable over SSH. NHN's default security group blocks all
+# inbound traffic, and a server has no public address until a floating IP is associated
+# with its port. Five steps: run them in order (the run button lists them), and after
+# each copy the id it answers into the variable of the same name (group, floatingIp).
+
+# 1. A new security group: it allows all outbound traffic and no inbound.
+mutation MakeServerReachable {
+  group: createSecurityGroup(input: { name: "ssh-from-anywhere", description: "SSH (22/tcp) from anywhere" }) { id name }
+}
+
+# 2. A rule in it that lets port 22 in from anywhere.
+mutation AllowSsh($group: ID!) {
+  rule: createSecurityGroupRule(input: {
+    securityGroupId: $group, direction: INGRESS, protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: "0.0.0.0/0"
+  }) { id direction protocol portRangeMin portRangeMax remoteIpPrefix }
+}
+
+# 3. The group on the server (on its port), and a floating IP from the external network.
+mutation PutGroupOnServer($serverId: ID!) {
+  addSecurityGroup(serverId: $serverId, name: "ssh-from-anywhere") { id securityGroups }
+  floatingIp: createFloatingIp(input: { label: "ssh" }) { id address status }
+}
+
+# 4. The floating IP on the server's port (the gateway finds the port from the server).
+mutation AssociateFloatingIp($floatingIp: ID!, $serverId: ID!) {
+  associateFloatingIp(id: $floatingIp, serverId: $serverId) { address status fixedAddress }
+}
+
+# 5. The server read back: its public address, and the rules that let SSH in.
+query ReadBackServer($serverId: ID!) {
+  server(id: $serverId) {
+    name
+    status
+    addresses { type address }
+    floatingIps { address }
+    ports { securityGroups { name rules { direction protocol portRangeMin portRangeMax remoteIpPrefix } } }
+  }
+}
+`;
+
+const PARK_SERVER = /* GraphQL */ `# NHN's "terminate instance" and "start terminated instance" (Nova shelve and
+# unshelve): parking releases the compute (no longer charged) and keeps the disks
+# (still charged). Run ParkServer on an ACTIVE server (GPU servers cannot be parked);
+# run ParkedServer until status is SHELVED_OFFLOADED; then RestartServer brings it
+# back to ACTIVE. A call in any other state is refused with CONFLICT (409).
+mutation ParkServer($id: ID!) {
+  shelveServer(id: $id) { id name status taskState }
+}
+
+query ParkedServer($id: ID!) {
+  server(id: $id) { id name status taskState powerState }
+}
+
+mutation RestartServer($id: ID!) {
+  unshelveServer(id: $id) { id name status taskState }
+}
+`;
+
 const ISSUE_TOKEN = /* GraphQL */ `# Issues a Keystone token. Use its id as X-Auth-Token and tenant.id as
 # X-Tenant-Id (see the next tab) to act as that user instead of the gateway's service account.
 mutation IssueToken($input: IssueTokenInput!) {
@@ -149,6 +210,11 @@ export function exampleTabs(
     { query: CHOICES },
     { query: CREATE_SERVER, variables: json({ input: createInput }) },
     { query: STOP_SERVER, variables: json({ id: choices.serverId ?? '<server id>' }) },
+    {
+      query: MAKE_SERVER_REACHABLE,
+      variables: json({ serverId: choices.serverId ?? '<server id>', group: '<id from step 1>', floatingIp: '<id from step 3>' }),
+    },
+    { query: PARK_SERVER, variables: json({ id: choices.parkServerId ?? '<id of an ACTIVE server>' }) },
     {
       query: ISSUE_TOKEN,
       variables: json({

@@ -13,9 +13,15 @@ import './compute/server.js';
 import './compute/server-list.js';
 import './compute/server-actions.js';
 import './compute/server-create.js';
+import './compute/server-metadata.js';
+import './compute/placement-policy.js';
 import './compute/volume-attachment.js';
 import './compute/availability-zone.js';
 import './network/network.js';
+import './network/security-group.js';
+import './network/security-group-rule.js';
+import './network/port.js';
+import './network/floating-ip.js';
 import './identity/token.js';
 
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';

@@ -5,14 +5,19 @@
 // the record, null when the upstream does not know it, or an Error for that key alone.
 
 import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
 import type { NovaFlavor, NovaVolumeAttachment } from '../upstream/types.js';
 import type { Context } from './builder.js';
 import { type Flavor, toFlavor } from './compute/flavor-mapping.js';
 import { type Keypair, toKeypair } from './compute/keypair-mapping.js';
+import { type PlacementPolicy, toPlacementPolicy } from './compute/placement-policy-mapping.js';
 import { type Server, toServer } from './compute/server-mapping.js';
 import { type VolumeAttachment, toVolumeAttachment } from './compute/volume-attachment-mapping.js';
 import { type Image, toImage } from './image/image-mapping.js';
 import { type Subnet, toSubnet } from './network/network-mapping.js';
+import { type FloatingIp, toFloatingIp } from './network/floating-ip-mapping.js';
+import { type Port, toPort } from './network/port-mapping.js';
+import { type SecurityGroup, toSecurityGroup } from './network/security-group-mapping.js';
 import { type Volume, toVolume } from './storage/volume-mapping.js';
 
 type Result<T> = T | null | Error;
@@ -126,6 +131,17 @@ export async function loadServers(ids: readonly string[], ctx: Context): Promise
 }
 
 /**
+ * Placement policies (server groups): one `GET /os-server-groups/{id}` for a single id, else one list
+ * (a project has at most 10 groups, so the list is small); an id the list lacks is null.
+ */
+export async function loadPlacementPolicies(ids: readonly string[], ctx: Context): Promise<Result<PlacementPolicy>[]> {
+  const compute = ctx.session().compute;
+  if (ids.length === 1) return [mapResult(await compute.getServerGroup(ids[0]!), toPlacementPolicy)];
+  const listed = new Map((await compute.listServerGroups()).map((group) => [group.id, group]));
+  return ids.map((id) => mapResult(listed.get(id), toPlacementPolicy));
+}
+
+/**
  * Attachment lists started before their server was read. `server(id)` starts the list alongside
  * `GET /servers/{id}` when `volumeAttachments` is selected (the id is all the call needs), so a server
  * with its volumes costs two round trips instead of three. Only the default page (no `limit` or
@@ -168,3 +184,83 @@ export const subnetsByNetwork = createContextCache(async (ctx: Context) => {
   }
   return groups;
 });
+
+// ---- the network around servers ----------------------------------------------------------------------
+// Neutron list filters take a key repeated ("any of"), so each batch below is one list call (split by
+// the upstream client only past 100 ids). Records the list does not return are null: Neutron's lists
+// show only what the caller's project may see, so another project's id reads as "not found".
+
+function byId<R extends { id: string }, T>(keys: readonly string[], records: R[], convert: (raw: R) => T): Result<T>[] {
+  const found = new Map(records.map((r) => [r.id, r]));
+  return keys.map((key) => mapResult(found.get(key), convert));
+}
+
+/**
+ * The project's security groups, one `GET /v2.0/security-groups` per request. Groups reach each other
+ * (a rule's remote group, a port's groups, the groups of the ports of those groups' rules...), so
+ * loading them by id would cost a call per level of the query; a project holds tens of groups, and
+ * the whole list answers every level at once.
+ */
+export const securityGroupCatalogue = createContextCache(
+  async (ctx: Context): Promise<Map<string, SecurityGroup>> =>
+    new Map((await ctx.session().network.listSecurityGroups()).map((raw) => [raw.id, toSecurityGroup(raw)])),
+);
+
+/** Groups by id from the request's one group list (`securityGroups`, remote groups, ports' groups, `_entities`). */
+export async function loadSecurityGroups(ids: readonly string[], ctx: Context): Promise<Result<SecurityGroup>[]> {
+  const groups = await securityGroupCatalogue(ctx);
+  return ids.map((id) => groups.get(id) ?? null);
+}
+
+/** One `GET /v2.0/ports?id=...` per batch. */
+export async function loadPorts(ids: readonly string[], ctx: Context): Promise<Result<Port>[]> {
+  return byId(ids, await ctx.session().network.listPorts({ ids }), toPort);
+}
+
+/** One `GET /v2.0/floatingips?id=...` per batch. */
+export async function loadFloatingIps(ids: readonly string[], ctx: Context): Promise<Result<FloatingIp>[]> {
+  return byId(ids, await ctx.session().network.listFloatingIps({ ids }), toFloatingIp);
+}
+
+/**
+ * The ports of a page of servers: one `GET /v2.0/ports?device_id=...` for all of them. `Server.ports`
+ * and `Server.floatingIps` share it, so asking for both costs one ports call.
+ */
+export const portsByServer = createContextCache(
+  (ctx: Context) =>
+    new DataLoader<string, Port[]>(async (serverIds) => {
+      const groups = new Map<string, Port[]>();
+      for (const raw of await ctx.session().network.listPorts({ deviceIds: serverIds })) {
+        const key = typeof raw.device_id === 'string' ? raw.device_id : '';
+        groups.set(key, [...(groups.get(key) ?? []), toPort(raw)]);
+      }
+      return serverIds.map((id) => groups.get(id) ?? []);
+    }, LOADER_OPTIONS),
+);
+
+/**
+ * The floating IP of each port: one `GET /v2.0/floatingips?port_id=...` per batch. `Port.floatingIp`
+ * and `Server.floatingIps` of a page both wait for the same ports call, so they join one batch.
+ */
+export const floatingIpByPort = createContextCache(
+  (ctx: Context) =>
+    new DataLoader<string, FloatingIp | null>(async (portIds) => {
+      const found = new Map<string, FloatingIp>();
+      for (const raw of await ctx.session().network.listFloatingIps({ portIds })) {
+        if (typeof raw.port_id === 'string') found.set(raw.port_id, toFloatingIp(raw));
+      }
+      return portIds.map((id) => found.get(id) ?? null);
+    }, LOADER_OPTIONS),
+);
+
+/** NHN's `security-group-ports` takes one group: one call per distinct group, all at once. */
+export const portsBySecurityGroup = createContextCache(
+  (ctx: Context) =>
+    new DataLoader<string, Port[]>(async (groupIds) => {
+      const fetched = await settleEach(groupIds, (id) => ctx.session().network.listSecurityGroupPorts(id));
+      return groupIds.map((id) => {
+        const ports = fetched.get(id);
+        return ports instanceof Error ? ports : (ports ?? []).map(toPort);
+      });
+    }, LOADER_OPTIONS),
+);

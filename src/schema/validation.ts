@@ -122,3 +122,40 @@ export function decodeCursor(cursor: string): string {
   if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw badUserInput('after', 'is not a cursor from this API');
   return id;
 }
+
+// ---- network (Neutron, NHN's Security Groups and Floating IP APIs) ---------------------------------------
+
+/** An address or a CIDR (`203.0.113.0/24`, `::/0`); host bits are allowed (Neutron clears them). */
+export const cidr = z.string().refine((value) => {
+  const [address = '', bits, extra] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}, 'must be an IP address or a CIDR such as 203.0.113.0/24');
+
+/** The protocols Neutron names (neutron_lib IP_PROTOCOL_MAP); any other is given by its number. */
+export const NAMED_PROTOCOLS = [
+  'ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'icmpv6', 'igmp', 'ip', 'ipip', 'ipv6-encap', 'ipv6-frag',
+  'ipv6-icmp', 'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', 'udp', 'udplite', 'vrrp',
+] as const;
+
+export const ruleProtocol = z
+  .string()
+  .refine(
+    (value) => (NAMED_PROTOCOLS as readonly string[]).includes(value.toLowerCase()) || (/^\d{1,3}$/.test(value) && Number(value) <= 255),
+    'must be tcp, udp, icmp, another protocol name Neutron knows, or a protocol number 0-255',
+  );
+
+/** NHN's floating IP label: letters and digits only, at most 64 (FIP console guide). */
+export const floatingIpLabel = z.string().regex(/^[A-Za-z0-9]{0,64}$/, 'must be at most 64 letters and digits');
+
+/** Neutron names and descriptions are at most 255 characters. */
+export const neutronText = z.string().max(255, 'must be at most 255 characters');
+
+/** A new group's name: Neutron refuses `default` (each project has one already). */
+export const newSecurityGroupName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => value.toLowerCase() !== 'default', 'must not be "default": the project already has its default group');

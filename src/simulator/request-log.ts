@@ -16,6 +16,11 @@ export interface RequestLogEntry {
    * deadline or timeout aborted the call) or a 'reset' fault cut it. Absent otherwise.
    */
   abandoned?: true;
+  /**
+   * The parsed JSON body of a POST or PUT to compute, image, volume or network (never identity's,
+   * which carries the API password): lets tests assert the exact body a client sent.
+   */
+  body?: unknown;
 }
 
 /** Old entries are dropped past this many, so that a long benchmark cannot exhaust memory. */

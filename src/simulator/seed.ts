@@ -8,6 +8,8 @@ import { Tenant, type Account, type Flavor, type Image, type World } from './sta
 import { STATUS_PRESETS } from './compute/lifecycle.js';
 import { createVolume, linkVolume, provisionServer, type ServerSpec } from './compute/provision.js';
 import { ed25519PublicKeyFromSeed } from './compute/ssh-keys.js';
+import { seedFloatingIps } from './network/floating-ips.js';
+import { newSecurityGroup } from './network/security-groups.js';
 
 export const ZONES = ['kr-pub-a', 'kr-pub-b'] as const;
 
@@ -26,11 +28,13 @@ const FLAVOR_ROWS: FlavorRow[] = [
   ['c2.c2m2', 2, 2, 0], ['c2.c4m4', 4, 4, 0], ['c2.c8m8', 8, 8, 0], ['c2.c16m16', 16, 16, 0],
   ['r2.c2m16', 2, 16, 0], ['r2.c4m32', 4, 32, 0], ['r2.c8m64', 8, 64, 0],
   ['x1.c32m128', 32, 128, 0], ['x1.c32m256', 32, 256, 0],
+  // A GPU flavor (local disk, no "terminate"); NHN's GPU flavor names and sizes are not verified.
+  ['g2.c8m90', 8, 90, 100],
 ];
 
 // Only x1's extra_specs value ("performance") is documented by NHN; the others follow its pattern.
 const FLAVOR_TYPES: Record<Flavor['family'], string> = {
-  u2: 'local', t2: 'burstable', m2: 'general', c2: 'compute', r2: 'memory', x1: 'performance',
+  u2: 'local', t2: 'burstable', m2: 'general', c2: 'compute', r2: 'memory', x1: 'performance', g2: 'gpu',
 };
 
 function seedFlavors(random: Random): Flavor[] {
@@ -112,9 +116,11 @@ function publicImage(world: World, namePrefix: string): Image {
 }
 
 function seedNetworking(tenant: Tenant, random: Random): void {
-  for (const [name, description] of [['default', 'Default security group'], ['web', 'HTTP and HTTPS from anywhere']] as const) {
-    tenant.securityGroups.set(name, { id: random.uuid(), name, description });
-  }
+  const at = SEED_EPOCH - 31 * 24 * HOUR;
+  // NHN's default group blocks all inbound traffic: it has only the two egress rules.
+  tenant.securityGroups.set('default', newSecurityGroup(random, { name: 'default', description: 'Default security group', at }));
+  const web = (port: number) => ({ protocol: 'tcp', portRangeMin: port, portRangeMax: port, remoteIpPrefix: '0.0.0.0/0' });
+  tenant.securityGroups.set('web', newSecurityGroup(random, { name: 'web', description: 'HTTP and HTTPS from anywhere', at }, [web(80), web(443)]));
   const vpcId = random.uuid();
   const subnetId = random.uuid();
   tenant.networks.push(
@@ -217,6 +223,7 @@ export function seedTenant(world: World, account: Account): Tenant {
   seedNetworking(tenant, random);
   seedKeypairs(tenant, random);
   seedServers(world, tenant, random);
+  seedFloatingIps(world, tenant, SEED_EPOCH + HOUR);
   seedVolumes(tenant, random);
   seedPrivateImage(world, tenant, random);
   return tenant;
@@ -252,8 +259,8 @@ export function addBulkServers(
       securityGroups: ['default'],
       nics: [{ network: vpc!, subnet: subnet! }],
       metadata: {},
-      // u2 boots from local disk; every other family from a root volume.
-      rootVolume: flavor.family === 'u2' ? undefined : { sizeGb: 20, volumeType: 'General HDD', deleteOnTermination: true },
+      // u2 and GPU boot from local disk; every other family from a root volume.
+      rootVolume: flavor.family === 'u2' || flavor.family === 'g2' ? undefined : { sizeGb: 20, volumeType: 'General HDD', deleteOnTermination: true },
       reservationId: `r-${world.ids.alnum(8)}`,
       status,
       createdAt,

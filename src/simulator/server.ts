@@ -21,7 +21,11 @@ import type { Fault } from './faults.js';
 import { identityRoutes } from './identity.js';
 import { imageRoutes } from './image/images.js';
 import { networkRoutes } from './network/networks.js';
+import { floatingIpRoutes } from './network/floating-ips.js';
+import { portRoutes } from './network/ports.js';
+import { securityGroupRoutes } from './network/security-groups.js';
 import { ReplyError, textReply, type Reply } from './reply.js';
+import type { RequestLogEntry } from './request-log.js';
 import { volumeRoutes } from './storage/volumes.js';
 import { availabilityZoneRoutes } from './compute/availability-zones.js';
 import { flavorRoutes } from './compute/flavors.js';
@@ -29,6 +33,8 @@ import { keypairRoutes } from './compute/keypairs.js';
 import { serverRoutes } from './compute/servers.js';
 import { actionRoutes } from './compute/actions.js';
 import { volumeAttachmentRoutes } from './compute/volume-attachments.js';
+import { serverMetadataRoutes } from './compute/server-metadata.js';
+import { serverGroupRoutes } from './compute/server-groups.js';
 
 const CONTROL_PREFIX = '/__simulator/';
 /** Larger bodies are refused (user_data, the largest field, is at most 64 KiB). */
@@ -51,10 +57,10 @@ function compile<C>(service: Service, routes: Route<C>[]): CompiledRoute<C>[] {
 }
 
 const TENANT_SERVICES: Record<Exclude<Service, 'identity'>, CompiledRoute<RequestContext>[]> = {
-  compute: compile('compute', [...flavorRoutes, ...availabilityZoneRoutes, ...keypairRoutes, ...serverRoutes, ...actionRoutes, ...volumeAttachmentRoutes]),
+  compute: compile('compute', [...flavorRoutes, ...availabilityZoneRoutes, ...keypairRoutes, ...serverRoutes, ...actionRoutes, ...volumeAttachmentRoutes, ...serverMetadataRoutes, ...serverGroupRoutes]),
   image: compile('image', imageRoutes),
   volume: compile('volume', volumeRoutes),
-  network: compile('network', networkRoutes),
+  network: compile('network', [...networkRoutes, ...securityGroupRoutes, ...portRoutes, ...floatingIpRoutes]),
 };
 const IDENTITY = compile('identity', identityRoutes);
 
@@ -233,7 +239,7 @@ export class HttpFront {
           : serviceFault(service, 404, 'The resource could not be found.');
       } else {
         const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-        reply = await this.dispatch(req, service, target, found.compiled as CompiledRoute<never>, found.params, query);
+        reply = await this.dispatch(req, service, target, found.compiled as CompiledRoute<never>, found.params, query, entry);
       }
     } catch (error) {
       reply = error instanceof ReplyError ? error.reply : unexpected(service, error);
@@ -249,11 +255,13 @@ export class HttpFront {
     compiled: CompiledRoute<never>,
     params: string[],
     query: URLSearchParams,
+    entry: RequestLogEntry,
   ): Promise<Reply> {
     const world = this.core.world;
     const now = Date.now();
     world.settle(now);
     const body = req.method === 'POST' || req.method === 'PUT' ? await jsonBody(req, service) : undefined;
+    if (service !== 'identity' && body !== undefined) entry.body = body;
     if (service === 'identity') {
       const ctx: PublicContext = { world, tokens: this.core.tokens, body, now };
       return (compiled.route.handler as (c: PublicContext) => Reply | Promise<Reply>)(ctx);

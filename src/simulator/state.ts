@@ -18,7 +18,7 @@ export interface Account {
 export interface Flavor {
   id: string;
   name: string;
-  family: 'u2' | 'm2' | 'c2' | 'r2' | 't2' | 'x1';
+  family: 'u2' | 'm2' | 'c2' | 'r2' | 't2' | 'x1' | 'g2';
   vcpus: number;
   ramMb: number;
   /** Local root disk; 0 for the volume-backed families (everything but u2). */
@@ -86,6 +86,10 @@ export interface Nic {
   subnetId: string;
   mac: string;
   ip: string;
+  /** The Neutron port behind the interface (the network service's view of it). */
+  portId: string;
+  /** The floating IP associated with the port; the server's `addresses` show it. */
+  floatingIp?: string;
 }
 
 export interface Fault {
@@ -137,14 +141,59 @@ export interface Server {
   ephemeralDiskGb: number;
   /** NHN-EXT-ATTR:protect (deletion protection). */
   protect: boolean;
+  /** The compute host it runs on (hidden, as from non-admins); "" when it has none (never scheduled, shelved offloaded). */
+  host?: string;
   /** Serialized detail document; dropped whenever the server changes (see Tenant.touch). */
   detailJson?: string;
+}
+
+export interface SecurityGroupRule {
+  id: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  /** null: any protocol. */
+  protocol: string | null;
+  portRangeMin: number | null;
+  portRangeMax: number | null;
+  remoteIpPrefix: string | null;
+  remoteGroupId: string | null;
+  description: string;
+  createdAt: number;
+}
+
+/**
+ * Servers name their groups (Nova's `security_groups`), so names are kept unique per tenant and the
+ * map is keyed by name; a server's ports carry the groups its names resolve to.
+ */
+/** A Nova server group (NHN's placement policy). */
+export interface ServerGroup {
+  id: string;
+  name: string;
+  /** One element: 'anti-affinity' (the only one NHN offers) or 'affinity' (upstream's 2.0 schema). */
+  policy: 'anti-affinity' | 'affinity';
+  /** Servers added at create time; lists show only those that still exist. */
+  memberIds: string[];
+  createdAt: number;
 }
 
 export interface SecurityGroup {
   id: string;
   name: string;
   description: string;
+  rules: SecurityGroupRule[];
+  createdAt: number;
+}
+
+export interface FloatingIp {
+  id: string;
+  address: string;
+  networkId: string;
+  /** The associated port; null when not associated. */
+  portId: string | null;
+  /** NHN's extensions. */
+  deleteProtection: boolean;
+  label: string | null;
+  createdAt: number;
 }
 
 export interface Network {
@@ -166,6 +215,10 @@ export interface Subnet {
 
 export const DEFAULT_INSTANCE_QUOTA = 10;
 export const DEFAULT_KEYPAIR_QUOTA = 100;
+/** Nova's quota defaults (conf/quota.py): server_groups 10, server_group_members 10, metadata_items 128. */
+export const DEFAULT_SERVER_GROUP_QUOTA = 10;
+export const DEFAULT_SERVER_GROUP_MEMBER_QUOTA = 10;
+export const DEFAULT_METADATA_ITEMS_QUOTA = 128;
 
 export class Tenant {
   /** Insertion order is creation order; lists show newest first (Nova sorts by created_at desc). */
@@ -175,9 +228,18 @@ export class Tenant {
   readonly keypairs = new Map<string, Keypair>();
   readonly volumes = new Map<string, Volume>();
   readonly securityGroups = new Map<string, SecurityGroup>();
+  readonly floatingIps = new Map<string, FloatingIp>();
+  /** Server groups in creation order. */
+  readonly serverGroups = new Map<string, ServerGroup>();
   readonly networks: Network[] = [];
   readonly subnets: Subnet[] = [];
-  readonly quota = { instances: DEFAULT_INSTANCE_QUOTA, keyPairs: DEFAULT_KEYPAIR_QUOTA };
+  readonly quota = {
+    instances: DEFAULT_INSTANCE_QUOTA,
+    keyPairs: DEFAULT_KEYPAIR_QUOTA,
+    serverGroups: DEFAULT_SERVER_GROUP_QUOTA,
+    serverGroupMembers: DEFAULT_SERVER_GROUP_MEMBER_QUOTA,
+    metadataItems: DEFAULT_METADATA_ITEMS_QUOTA,
+  };
   nextKeypairRowId = 1;
   /** Bumped on every server change, so list caches know when they are stale. */
   version = 0;

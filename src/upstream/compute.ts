@@ -1,5 +1,5 @@
-// Nova v2 (`{compute}/v2/{tenantId}`): flavors, availability zones, keypairs, servers, server actions
-// and volume attachments.
+// Nova v2 (`{compute}/v2/{tenantId}`): flavors, availability zones, keypairs, servers, server actions,
+// volume attachments, server metadata and server groups (NHN's placement policies).
 
 import { invalidResponse, isRecord, member } from './http.js';
 import { queryString, segment } from './urls.js';
@@ -14,6 +14,7 @@ import type {
   NovaKeypair,
   NovaServer,
   NovaServerAction,
+  NovaServerGroup,
   NovaVolumeAttachment,
   ServerListPage,
   ServerListQuery,
@@ -148,6 +149,36 @@ export class Compute implements ComputeApi {
   async detachVolume(serverId: string, volumeId: string): Promise<void> {
     const path = `/servers/${segment('compute', serverId)}/os-volume_attachments/${segment('compute', volumeId)}`;
     await this.session.call('compute', 'DELETE', path);
+  }
+
+  async setServerMetadataItem(serverId: string, key: string, value: string): Promise<Record<string, unknown>> {
+    const path = `/servers/${segment('compute', serverId)}/metadata/${segment('compute', key)}`;
+    const response = await this.session.call('compute', 'PUT', path, { body: { meta: { [key]: value } } });
+    return member<Record<string, unknown>>('compute', response.body, 'meta', 'object');
+  }
+
+  async deleteServerMetadataItem(serverId: string, key: string): Promise<void> {
+    await this.session.call('compute', 'DELETE', `/servers/${segment('compute', serverId)}/metadata/${segment('compute', key)}`);
+  }
+
+  async listServerGroups(): Promise<NovaServerGroup[]> {
+    const response = await this.session.call('compute', 'GET', '/os-server-groups');
+    return member<NovaServerGroup[]>('compute', response.body, 'server_groups', 'array', 'id');
+  }
+
+  async getServerGroup(id: string): Promise<NovaServerGroup | null> {
+    const response = await this.session.call('compute', 'GET', `/os-server-groups/${segment('compute', id)}`, NOT_FOUND_IS_NULL);
+    return response.status === 404 ? null : member<NovaServerGroup>('compute', response.body, 'server_group', 'object', 'id');
+  }
+
+  async createServerGroup(input: { name: string; policies: string[] }): Promise<NovaServerGroup> {
+    const body = { server_group: { name: input.name, policies: input.policies } };
+    const response = await this.session.call('compute', 'POST', '/os-server-groups', { body });
+    return member<NovaServerGroup>('compute', response.body, 'server_group', 'object', 'id');
+  }
+
+  async deleteServerGroup(id: string): Promise<void> {
+    await this.session.call('compute', 'DELETE', `/os-server-groups/${segment('compute', id)}`);
   }
 
   async #flavorCatalogue(): Promise<NovaFlavor[]> {

@@ -166,7 +166,23 @@ export type NovaServerAction =
   | { resize: { flavorRef: string; 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' } }
   | { createImage: { name: string; metadata?: Record<string, string> } }
   | { addSecurityGroup: { name: string } }
-  | { removeSecurityGroup: { name: string } };
+  | { removeSecurityGroup: { name: string } }
+  | { shelve: null }
+  | { unshelve: null };
+
+/** A Nova server group (NHN's placement policy), `/os-server-groups`. */
+export interface NovaServerGroup {
+  id: string;
+  name?: string;
+  /** One element before microversion 2.64 (the only form on /v2): `anti-affinity` on NHN. */
+  policies?: string[];
+  /** The 2.64+ form of the same rule; not sent on /v2, read if it ever is. */
+  policy?: string;
+  /** Ids of the group's servers that still exist. */
+  members?: string[];
+  metadata?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
 
 // ---- image ---------------------------------------------------------------------------------
 
@@ -226,6 +242,81 @@ export interface NeutronSubnet {
   [extra: string]: unknown;
 }
 
+export interface NeutronSecurityGroupRule {
+  id: string;
+  security_group_id?: string;
+  direction?: string;
+  ethertype?: string;
+  /** A name, a number (as a string or a number), or null for any protocol. */
+  protocol?: string | number | null;
+  /** NHN's examples send ports as strings; Neutron answers numbers. */
+  port_range_min?: number | string | null;
+  port_range_max?: number | string | null;
+  remote_ip_prefix?: string | null;
+  remote_group_id?: string | null;
+  description?: string | null;
+  tenant_id?: string;
+  [extra: string]: unknown;
+}
+
+export interface NeutronSecurityGroup {
+  id: string;
+  name?: string;
+  description?: string | null;
+  tenant_id?: string;
+  project_id?: string;
+  security_group_rules?: NeutronSecurityGroupRule[];
+  [extra: string]: unknown;
+}
+
+export interface NeutronPort {
+  id: string;
+  name?: string | null;
+  status?: string;
+  network_id?: string;
+  mac_address?: string;
+  fixed_ips?: { subnet_id?: string; ip_address?: string }[];
+  device_id?: string | null;
+  device_owner?: string | null;
+  security_groups?: string[];
+  tenant_id?: string;
+  [extra: string]: unknown;
+}
+
+export interface NeutronFloatingIp {
+  id: string;
+  floating_ip_address?: string;
+  floating_network_id?: string;
+  fixed_ip_address?: string | null;
+  port_id?: string | null;
+  router_id?: string | null;
+  status?: string;
+  tenant_id?: string;
+  /** NHN's extensions. */
+  delete_protection?: boolean | string;
+  label?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface NeutronSecurityGroupRuleRequest {
+  security_group_id: string;
+  direction: 'ingress' | 'egress';
+  ethertype?: 'IPv4' | 'IPv6';
+  protocol?: string;
+  port_range_min?: number;
+  port_range_max?: number;
+  remote_ip_prefix?: string;
+  remote_group_id?: string;
+  description?: string;
+}
+
+export interface NeutronFloatingIpRequest {
+  floating_network_id: string;
+  port_id?: string;
+  delete_protection?: boolean;
+  label?: string;
+}
+
 // ---- the client the schema uses --------------------------------------------------------------
 // One UpstreamSession per GraphQL request, bound to its caller and its deadline. Cross-request
 // caches (flavor catalogue, images, keypairs) live behind these functions, keyed by region, tenant
@@ -263,6 +354,18 @@ export interface ComputeApi {
   getVolumeAttachment(serverId: string, volumeId: string): Promise<NovaVolumeAttachment | null>;
   attachVolume(serverId: string, input: { volumeId: string; device?: string }): Promise<NovaVolumeAttachment>;
   detachVolume(serverId: string, volumeId: string): Promise<void>;
+  /** PUT /servers/{id}/metadata/{key} with `{meta: {key: value}}`; answers the `meta` object. */
+  setServerMetadataItem(serverId: string, key: string, value: string): Promise<Record<string, unknown>>;
+  /** DELETE /servers/{id}/metadata/{key} */
+  deleteServerMetadataItem(serverId: string, key: string): Promise<void>;
+  /** GET /os-server-groups (NHN's placement policies; at most 10 per project). */
+  listServerGroups(): Promise<NovaServerGroup[]>;
+  /** GET /os-server-groups/{id}; null on 404. */
+  getServerGroup(id: string): Promise<NovaServerGroup | null>;
+  /** POST /os-server-groups (Nova answers 200). */
+  createServerGroup(input: { name: string; policies: string[] }): Promise<NovaServerGroup>;
+  /** DELETE /os-server-groups/{id} */
+  deleteServerGroup(id: string): Promise<void>;
 }
 
 export interface ImageApi {
@@ -285,8 +388,28 @@ export interface VolumeApi {
 }
 
 export interface NetworkApi {
-  listNetworks(): Promise<NeutronNetwork[]>;
+  listNetworks(query?: { external?: boolean }): Promise<NeutronNetwork[]>;
   listSubnets(query?: { networkId?: string }): Promise<NeutronSubnet[]>;
+  /** GET /v2.0/security-groups: the project's groups with their rules. */
+  listSecurityGroups(): Promise<NeutronSecurityGroup[]>;
+  createSecurityGroup(input: { name: string; description?: string }): Promise<NeutronSecurityGroup>;
+  updateSecurityGroup(id: string, changes: { name?: string; description?: string }): Promise<NeutronSecurityGroup>;
+  deleteSecurityGroup(id: string): Promise<void>;
+  createSecurityGroupRule(rule: NeutronSecurityGroupRuleRequest): Promise<NeutronSecurityGroupRule>;
+  deleteSecurityGroupRule(id: string): Promise<void>;
+  /** NHN's GET /v2.0/security-group-ports?security_group_id=: the ports that use a group. */
+  listSecurityGroupPorts(securityGroupId: string): Promise<NeutronPort[]>;
+  /** GET /v2.0/ports filtered by device (server) ids or by ids, and by network (lists repeated as Neutron takes them). */
+  listPorts(query?: { ids?: readonly string[]; deviceIds?: readonly string[]; networkId?: string }): Promise<NeutronPort[]>;
+  /**
+   * GET /v2.0/floatingips, all of them or those with these ids or on these ports (lists sent as the
+   * key repeated, split into calls of at most IDS_PER_QUERY values, made at once).
+   */
+  listFloatingIps(query?: { ids?: readonly string[]; portIds?: readonly string[] }): Promise<NeutronFloatingIp[]>;
+  createFloatingIp(input: NeutronFloatingIpRequest): Promise<NeutronFloatingIp>;
+  /** PUT /v2.0/floatingips/{id}: `port_id` associates (null disassociates); NHN's label and delete_protection. */
+  updateFloatingIp(id: string, changes: { port_id?: string | null; label?: string; delete_protection?: boolean }): Promise<NeutronFloatingIp>;
+  deleteFloatingIp(id: string): Promise<void>;
 }
 
 export interface UpstreamSession {

@@ -36,3 +36,17 @@ export function queryString(params: object): string {
   }
   return query;
 }
+
+/**
+ * A query string where a value may be a list, sent as the key repeated (`?id=a&id=b`), the way
+ * Neutron's list filters take "any of" ('' when there are no values).
+ */
+export function repeatedQueryString(params: Record<string, string | boolean | readonly string[] | undefined>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const values = typeof value === 'string' || typeof value === 'boolean' ? [String(value)] : value;
+    for (const item of values) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(item)}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}

@@ -120,7 +120,12 @@ describe('_entities and _service', () => {
     const images = await stack.gql('{ servers { edges { node { image { id } } } } }');
     const imageIds = [...new Set(images.data.servers.edges.map((e: any) => e.node.image.id as string))];
     expect(imageIds.length).toBeGreaterThan(2);
+    const network = (await stack.gql('{ securityGroups { id } ports { id } floatingIps { id } }')).data;
+    expect(network.ports.length).toBeGreaterThan(2);
     const representations = [
+      ...network.securityGroups.map(({ id }: { id: string }) => ({ __typename: 'SecurityGroup', id })),
+      ...network.ports.map(({ id }: { id: string }) => ({ __typename: 'Port', id })),
+      ...network.floatingIps.map(({ id }: { id: string }) => ({ __typename: 'FloatingIp', id })),
       ...imageIds.map((id) => ({ __typename: 'Image', id })),
       ...flavorIds.map((id) => ({ __typename: 'Flavor', id })),
       { __typename: 'Keypair', name: 'demo-key' },
@@ -130,7 +135,8 @@ describe('_entities and _service', () => {
     const cold = await startStack();
     try {
       const body = await cold.gql(
-        'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Image { imageName: name } ... on Flavor { flavorName: name } ... on Keypair { fingerprint } } }',
+        `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Image { imageName: name } ... on Flavor { flavorName: name } ... on Keypair { fingerprint }
+          ... on SecurityGroup { name } ... on Port { macAddress } ... on FloatingIp { address } } }`,
         { r: representations },
       );
       expect(body.errors).toBeUndefined();
@@ -140,9 +146,36 @@ describe('_entities and _service', () => {
         'GET image /v2/images': 1,
         'GET compute /flavors/detail': 1,
         'GET compute /os-keypairs': 1,
+        'GET network /v2.0/security-groups': 1,
+        'GET network /v2.0/ports': 1,
+        'GET network /v2.0/floatingips': 1,
       });
+      const ports = cold.sim.controls.requestLog().find((e) => e.route === 'GET network /v2.0/ports');
+      expect(new URL(ports!.path, 'http://x').searchParams.getAll('id')).toHaveLength(network.ports.length);
     } finally {
       await cold.close();
+    }
+  });
+
+  test('PlacementPolicy representations: one list call for many, one GET for one; unknown ids are null', async () => {
+    const fresh = await startStack();
+    try {
+      const created: string[] = [];
+      for (const name of ['spread-a', 'spread-b']) {
+        created.push((await fresh.gql(`mutation { createPlacementPolicy(name: "${name}") { id } }`)).data.createPlacementPolicy.id);
+      }
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on PlacementPolicy { name rule } } }';
+      fresh.sim.controls.resetLog();
+      const many = await fresh.gql(query, { r: [...created, missing].map((id) => ({ __typename: 'PlacementPolicy', id })) });
+      expect(many).toEqual({ data: { _entities: [{ name: 'spread-a', rule: 'ANTI_AFFINITY' }, { name: 'spread-b', rule: 'ANTI_AFFINITY' }, null] } });
+      expect(fresh.calls()).toEqual({ 'GET compute /os-server-groups': 1 });
+      fresh.sim.controls.resetLog();
+      const one = await fresh.gql(query, { r: [{ __typename: 'PlacementPolicy', id: created[1] }] });
+      expect(one).toEqual({ data: { _entities: [{ name: 'spread-b', rule: 'ANTI_AFFINITY' }] } });
+      expect(fresh.calls()).toEqual({ 'GET compute /os-server-groups/{id}': 1 });
+    } finally {
+      await fresh.close();
     }
   });
 

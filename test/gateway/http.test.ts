@@ -7,7 +7,7 @@ import { getIntrospectionQuery } from '../../src/schema/graphql.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
 import { createUpstreamClient } from '../../src/upstream/index.js';
-import { type GraphQLBody, GRAPHQL_URL, type Stack, startStack } from '../helpers/gateway.js';
+import { type GraphQLBody, GRAPHQL_URL, type Stack, startStack, waitForStatus } from '../helpers/gateway.js';
 
 let stack: Stack;
 const logLines: string[] = [];
@@ -175,15 +175,43 @@ describe('GraphiQL', () => {
       'CreateServerChoices',
       'CreateServer',
       'StopServer',
+      'MakeServerReachable',
+      'ParkServer',
       'IssueToken',
       'AsCaller',
     ]);
     expect(tabs.at(-1)!.headers).toMatch(/X-Auth-Token/);
+    // A tab with several operations runs each in order; RestartServer needs its server parked first.
+    const settledBefore: Record<string, string> = { RestartServer: 'SHELVED_OFFLOADED' };
     for (const tab of tabs) {
       const variables = tab.variables ? JSON.parse(tab.variables) : undefined;
       const headers = tab.headers ? JSON.parse(tab.headers) : undefined;
-      const body = await stack.gql(tab.query, variables, headers);
-      expect(body.errors, `${tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();
+      // A tab of several operations runs them in order, as its comment tells a person to: the id each
+      // answers under an alias goes into the variable of that name.
+      const operations = [...tab.query.matchAll(/^(?:query|mutation) (\w+)/gm)].map((m) => m[1]!);
+      for (const operationName of operations.length > 1 ? operations : [undefined]) {
+        if (operationName && settledBefore[operationName]) await waitForStatus(stack, variables.id, settledBefore[operationName]);
+        const response = await stack.post({ query: tab.query, variables, ...(operationName ? { operationName } : {}) }, headers);
+        const body = (await response.json()) as GraphQLBody;
+        expect(body.errors, `${operationName ?? tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();
+        for (const [alias, value] of Object.entries(operationName ? (body.data ?? {}) : {})) {
+          if (typeof (value as { id?: unknown } | null)?.id === 'string') variables[alias] = (value as { id: string }).id;
+        }
+      }
+    }
+    // The reachable-server tab ends with the server showing its floating IP.
+    const reachable = tabs.find((t) => t.query.includes('mutation MakeServerReachable'))!;
+    const readBack = await stack.post({ query: reachable.query, variables: JSON.parse(reachable.variables!), operationName: 'ReadBackServer' });
+    const server = ((await readBack.json()) as GraphQLBody).data.server;
+    expect(server.addresses.map((a: any) => a.type)).toContain('FLOATING');
+    expect(server.floatingIps).toHaveLength(1);
+  });
+
+  test('a document of several operations runs the one operationName names, each time', async () => {
+    const query = 'query First { flavors { id } } query Second { keypairs { name } }';
+    for (const operationName of ['First', 'Second', 'First', 'Second']) {
+      const body = (await (await stack.post({ query, operationName })).json()) as GraphQLBody;
+      expect(Object.keys(body.data)).toEqual([operationName === 'First' ? 'flavors' : 'keypairs']);
     }
   });
 

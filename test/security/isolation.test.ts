@@ -130,3 +130,68 @@ test('a wrong token of a tenant gets 401 even right after a valid token of that 
     }
   }
 });
+
+test("another project's security groups, ports and floating IPs: never listed, looked up or changed", async () => {
+  const { sim } = stack;
+  const tokenB = await issueToken({ tenantId: TENANT_B.tenantId, username: TENANT_B.username, password: TENANT_B.apiPassword });
+  const asB = { 'X-Auth-Token': tokenB, 'X-Tenant-Id': TENANT_B.tenantId };
+  const NETWORK = `{
+    securityGroups { id name tenantId rules { id remoteGroup { id } } ports { id } }
+    ports { id serverId securityGroups { id } floatingIp { id } }
+    floatingIps { id address portId server { id } }
+    servers(first: 100) { edges { node { id ports { id } floatingIps { id address } } } }
+  }`;
+  // Both tenants at once, cold then warm, so any cache or batch shared across requests would show.
+  const rounds = await Promise.all(Array.from({ length: 40 }, (_, i) => stack.gql(NETWORK, undefined, i % 2 === 0 ? {} : asB)));
+  for (const body of rounds) expect(body.errors).toBeUndefined();
+  const [a, b] = [rounds[0]!.data, rounds[1]!.data];
+  const idsOf = (data: any): string[] => [
+    ...data.securityGroups.map((g: any) => g.id),
+    ...data.ports.map((p: any) => p.id),
+    ...data.floatingIps.flatMap((f: any) => [f.id, f.address]),
+  ];
+  const [ofA, ofB] = [idsOf(a), idsOf(b)];
+  expect(ofA.length).toBeGreaterThan(5);
+  expect(ofB.length).toBeGreaterThan(5);
+  expect(ofA.filter((id) => ofB.includes(id))).toEqual([]);
+  for (const [index, body] of rounds.entries()) {
+    const text = JSON.stringify(body);
+    const foreign = index % 2 === 0 ? ofB : ofA;
+    expect(foreign.filter((value) => text.includes(value))).toEqual([]);
+  }
+  expect(b.securityGroups.every((g: any) => g.tenantId === TENANT_B.tenantId)).toBe(true);
+
+  // Tenant A (the service account) asks for B's records by id, and tries to change them.
+  const groupB = b.securityGroups.find((g: any) => g.name === 'web').id;
+  const fipB = b.floatingIps[0].id;
+  const portB = b.ports[0].id;
+  const lookups = await stack.gql(
+    'query($g: ID!, $p: ID!, $f: ID!) { securityGroup(id: $g) { id } port(id: $p) { id } floatingIp(id: $f) { id } }',
+    { g: groupB, p: portB, f: fipB },
+  );
+  expect(lookups).toEqual({ data: { securityGroup: null, port: null, floatingIp: null } });
+  const entities = await stack.gql('query($r: [_Any!]!) { _entities(representations: $r) { __typename } }', {
+    r: [{ __typename: 'SecurityGroup', id: groupB }, { __typename: 'Port', id: portB }, { __typename: 'FloatingIp', id: fipB }],
+  });
+  expect(entities).toEqual({ data: { _entities: [null, null, null] } });
+  for (const [mutation, variables] of [
+    ['mutation($id: ID!) { deleteSecurityGroup(id: $id) }', { id: groupB }],
+    ['mutation($id: ID!) { updateFloatingIp(id: $id, label: "mine") { id } }', { id: fipB }],
+    ['mutation($id: ID!) { deleteFloatingIp(id: $id) }', { id: fipB }],
+    ['mutation($id: ID!, $p: ID!) { associateFloatingIp(id: $id, portId: $p) { id } }', { id: fipB, p: portB }],
+  ] as const) {
+    const body = await stack.gql(mutation, variables);
+    expect(body.errors?.[0]?.extensions?.code, mutation).toBe('NOT_FOUND');
+  }
+  // A's own floating IP cannot be pointed at B's server or port either.
+  const fipA = a.floatingIps.find((f: any) => f.portId === null).id;
+  const serverB = b.servers.edges[0].node.id;
+  const toServer = await stack.gql('mutation($id: ID!, $s: ID!) { associateFloatingIp(id: $id, serverId: $s) { id } }', { id: fipA, s: serverB });
+  expect(toServer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'serverId' });
+  const toPort = await stack.gql('mutation($id: ID!, $p: ID!) { associateFloatingIp(id: $id, portId: $p) { id } }', { id: fipA, p: portB });
+  expect(toPort.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  // And B's records are as they were.
+  const after = await stack.gql(NETWORK, undefined, asB);
+  expect(after.data.securityGroups).toEqual(b.securityGroups);
+  expect(after.data.floatingIps).toEqual(b.floatingIps);
+});

@@ -25,14 +25,14 @@ describe('flavors', () => {
     const answer = await h.compute('GET', '/flavors/detail');
     expect(shapeDifferences(answer.body, sample('compute-flavors-detail-resp.json'))).toEqual([]);
     const flavors = answer.body.flavors as any[];
-    expect(new Set(flavors.map((f) => f.name.slice(0, 2)))).toEqual(new Set(['u2', 'm2', 'c2', 'r2', 't2', 'x1']));
+    expect(new Set(flavors.map((f) => f.name.slice(0, 2)))).toEqual(new Set(['u2', 'm2', 'c2', 'r2', 't2', 'x1', 'g2']));
     for (const flavor of flavors) {
       expect(flavor.id).toMatch(UUID);
       expect(flavor.swap).toBe('');
       expect(flavor.name).toMatch(/^[a-z]\d\.c\d+m\d+$/);
       expect(flavor.ram).toBe(Number(flavor.name.split('m').at(-1)) * 1024);
-      // Only u2 has a local root disk; the others boot from volumes.
-      expect(flavor.disk > 0).toBe(flavor.name.startsWith('u2'));
+      // Only u2 and GPU flavors have a local root disk; the others boot from volumes.
+      expect(flavor.disk > 0).toBe(/^(u2|g2)\./.test(flavor.name));
     }
     expect(flavors.find((f) => f.name === 'x1.c32m256').extra_specs).toEqual({ flavor_type: 'performance' });
     expect(flavors.map((f) => f.id)).toEqual([...flavors.map((f) => f.id)].sort());
@@ -51,7 +51,7 @@ describe('flavors', () => {
     expect(bigRam.map((f) => f.name).sort()).toEqual(all.filter((f) => f.ram >= 16384).map((f) => f.name).sort());
     expect(bigRam.some((f) => f.ram === 16384)).toBe(true);
     const disk = (await h.compute('GET', '/flavors?minDisk=50')).body.flavors.map((f: any) => f.name).sort();
-    expect(disk).toEqual(['u2.c2m4', 'u2.c4m8']);
+    expect(disk).toEqual(['g2.c8m90', 'u2.c2m4', 'u2.c4m8']);
     const bad = await h.compute('GET', '/flavors?minRam=lots');
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ badRequest: { code: 400, message: 'Invalid minRam filter [lots]' } });

@@ -3,7 +3,7 @@
 
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamSession } from '../../src/upstream/types.js';
-import { count, rawGet, serviceSession, useSimulator } from './support.js';
+import { count, rawGet, serviceSession, upstreamError, useSimulator } from './support.js';
 
 const UNKNOWN = '11111111-1111-4111-8111-111111111111';
 
@@ -128,5 +128,45 @@ describe('network', () => {
     expect(networks.length).toBeGreaterThan(0);
     const subnets = await session.network.listSubnets({ networkId: networks[0]!.id });
     expect(subnets.every((s) => s.network_id === networks[0]!.id)).toBe(true);
+    const external = await session.network.listNetworks({ external: true });
+    expect(external.map((n) => n['router:external'])).toEqual([true]);
+  });
+
+  it('lists ports by device id in calls of at most 100 ids, made at once', async () => {
+    fx.sim.controls.addServers(144);
+    const { servers } = await session.compute.listServers({ limit: 1000 }, { detail: false });
+    expect(servers).toHaveLength(150);
+    fx.sim.controls.resetLog();
+    const ports = await session.network.listPorts({ deviceIds: servers.map((s) => s.id) });
+    // The six demo servers but one (a failed build) and every bulk server have one port each.
+    expect(ports).toHaveLength(149);
+    expect(count(fx.sim, 'GET network /v2.0/ports')).toBe(2);
+    expect(await session.network.listPorts({ ids: [] })).toEqual([]);
+  });
+
+  it('creates, updates and deletes groups, rules and floating IPs; Neutron refusals carry their type', async () => {
+    const group = await session.network.createSecurityGroup({ name: 'ops', description: 'operations test' });
+    expect(group.security_group_rules).toHaveLength(2);
+    expect((await session.network.updateSecurityGroup(group.id, { description: 'changed' })).description).toBe('changed');
+    const rule = await session.network.createSecurityGroupRule({ security_group_id: group.id, direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22 });
+    const duplicate = await upstreamError(session.network.createSecurityGroupRule({ security_group_id: group.id, direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22 }));
+    expect(duplicate).toMatchObject({ service: 'network', status: 409, fault: 'SecurityGroupRuleExists' });
+    expect(duplicate.message).toContain(rule.id);
+    await session.network.deleteSecurityGroupRule(rule.id);
+    await session.network.deleteSecurityGroup(group.id);
+    expect((await session.network.listSecurityGroups()).map((g) => g.id)).not.toContain(group.id);
+
+    const [external] = await session.network.listNetworks({ external: true });
+    const fip = await session.network.createFloatingIp({ floating_network_id: external!.id, label: 'ops1', delete_protection: true });
+    expect(fip).toMatchObject({ status: 'DOWN', label: 'ops1', delete_protection: true });
+    expect(await upstreamError(session.network.deleteFloatingIp(fip.id))).toMatchObject({ status: 409, fault: 'FloatingIPDeleteProtected' });
+    // The first port is web-01's, which has a floating IP already.
+    const [, port] = await session.network.listPorts();
+    expect((await session.network.updateFloatingIp(fip.id, { port_id: port!.id })).status).toBe('ACTIVE');
+    expect((await session.network.listFloatingIps({ portIds: [port!.id] })).map((f) => f.id)).toContain(fip.id);
+    await session.network.updateFloatingIp(fip.id, { port_id: null, delete_protection: false });
+    await session.network.deleteFloatingIp(fip.id);
+    expect(await session.network.listFloatingIps({ ids: [fip.id] })).toEqual([]);
+    expect((await session.network.listSecurityGroupPorts((await session.network.listSecurityGroups()).find((g) => g.name === 'default')!.id)).length).toBe(5);
   });
 });

@@ -126,6 +126,20 @@ builder.mutationFields((t) => {
         return { imageId: imageIdFromLocation(location) };
       },
     }),
+    shelveServer: t.field({
+      type: ServerRef,
+      description:
+        "NHN's 'terminate instance' (Nova `shelve`): releases the compute, keeps the disks (still charged); only from ACTIVE, not for GPU flavors (CONFLICT otherwise). The server goes SHELVED_OFFLOADED; returns it as it stands (task `shelving`).",
+      args: { id: idArg() },
+      resolve: (_root, { id }, ctx) => act(ctx, String(id), { shelve: null }),
+    }),
+    unshelveServer: t.field({
+      type: ServerRef,
+      description:
+        "NHN's 'start terminated instance' (Nova `unshelve`): only from SHELVED_OFFLOADED (CONFLICT otherwise); back to ACTIVE on a new host. Returns the server as it stands (task `unshelving`).",
+      args: { id: idArg() },
+      resolve: (_root, { id }, ctx) => act(ctx, String(id), { unshelve: null }),
+    }),
     addSecurityGroup: securityGroupField('addSecurityGroup', 'Adds a security group to every port of the server (`addSecurityGroup`).'),
     removeSecurityGroup: securityGroupField(
       'removeSecurityGroup',

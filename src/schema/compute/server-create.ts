@@ -25,18 +25,33 @@ import {
   WINDOWS_NAME_MAX,
 } from '../validation.js';
 
+// Zod 4 fails an absent key whose schema is a bare `z.unknown()` ("expected nonoptional"), so every
+// field a rule merely looks at is optional here.
+const present = z.unknown().optional();
+
 const NetworkInputRef = builder.inputType('NetworkInput', {
-  description: 'One NIC of a new server: a network, a subnet (NHN extension) or an existing port, optionally with a fixed IP.',
+  description:
+    'One NIC of a new server, as NHN allows it: a network, a subnet (NHN extension), an existing port, or a fixed IP alone (the subnet holding it); a network or subnet may also name the fixed IP.',
   fields: (t) => ({
-    networkId: t.id({ description: 'Attach to this network (VPC) id.' }),
-    subnetId: t.id({ description: 'Attach to this subnet id (NHN extension).', validate: uuid }),
-    portId: t.id({ description: 'Use this existing port id (its own security groups apply).', validate: uuid }),
-    fixedIp: t.string({ description: 'Ask for this IP address on the network or subnet.', validate: ipAddress }),
+    networkId: t.id({ description: 'Attach to this network (VPC) id (Nova `uuid`).', validate: uuid }),
+    subnetId: t.id({ description: 'Attach to this subnet id (NHN extension `subnet`).', validate: uuid }),
+    portId: t.id({
+      description: 'Use this existing port id (Nova `port`); security groups of the request do not apply to it. Not with fixedIp.',
+      validate: uuid,
+    }),
+    fixedIp: t.string({
+      description: 'This IPv4 address (Nova `fixed_ip`): alone, or on the given network or subnet.',
+      validate: ipAddress,
+    }),
   }),
   validate: z
-    .looseObject({ networkId: z.unknown(), subnetId: z.unknown(), portId: z.unknown(), fixedIp: z.unknown() })
+    .looseObject({ networkId: present, subnetId: present, portId: present, fixedIp: present })
     .refine((n) => [n.networkId, n.subnetId, n.portId].filter((v) => v != null).length <= 1, {
       message: 'give only one of networkId, subnetId and portId',
+    })
+    .refine((n) => n.portId == null || n.fixedIp == null, {
+      message: 'cannot be given with portId (the port has its own addresses)',
+      path: ['fixedIp'],
     })
     .refine((n) => [n.networkId, n.subnetId, n.portId, n.fixedIp].some((v) => v != null), {
       message: 'give networkId, subnetId, portId or fixedIp',
@@ -62,7 +77,7 @@ const BlockDeviceInputRef = builder.inputType('BlockDeviceInput', {
     volumeType: t.string({ description: 'The Cinder volume type, for example `General SSD`.' }),
   }),
   validate: z
-    .looseObject({ sourceType: z.string(), destinationType: z.string(), uuid: z.unknown(), volumeSize: z.unknown() })
+    .looseObject({ sourceType: z.string(), destinationType: z.string(), uuid: present, volumeSize: present })
     .refine((d) => d.sourceType === 'BLANK' || d.uuid != null, { message: 'uuid is required unless sourceType is BLANK', path: ['uuid'] })
     .refine((d) => d.sourceType !== 'BLANK' || d.volumeSize != null, { message: 'volumeSize is required for BLANK', path: ['volumeSize'] })
     .refine((d) => !['VOLUME', 'SNAPSHOT'].includes(d.sourceType) || d.destinationType === 'VOLUME', {
@@ -108,12 +123,17 @@ const CreateServerInputRef = builder.inputType('CreateServerInput', {
     returnReservationId: t.boolean({
       description: 'Answer with a reservation id instead of the server (then `server` is null).',
     }),
+    placementPolicyId: t.id({
+      description:
+        'Place the new servers under this placement policy (`os:scheduler_hints.group`, sent beside `server`); at most 10 members per policy. When they cannot be spread, they end in ERROR.',
+      validate: uuid,
+    }),
   }),
   validate: z
     .looseObject({
       minCount: z.number().nullish(),
       maxCount: z.number().nullish(),
-      imageId: z.unknown(),
+      imageId: present,
       blockDevices: z.array(z.looseObject({ sourceType: z.string(), bootIndex: z.number().nullish() })).nullish(),
     })
     .refine((i) => (i.minCount ?? 1) <= (i.maxCount ?? i.minCount ?? 1), {
@@ -165,6 +185,8 @@ export function toNovaCreateBody(input: CreateServerInput): NovaCreateServerRequ
     max_count: input.maxCount,
     return_reservation_id: input.returnReservationId === true ? true : undefined,
   });
+  // Nova reads scheduler hints only at the top level, beside `server`; inside it they are dropped unread.
+  if (input.placementPolicyId != null) return { server, 'os:scheduler_hints': { group: String(input.placementPolicyId) } };
   return { server };
 }
 

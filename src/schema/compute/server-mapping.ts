@@ -2,7 +2,7 @@
 // field converted when it is read.
 
 import type { NovaServer } from '../../upstream/types.js';
-import { text, integer, entries, list, record, type Entry } from '../readers.js';
+import { boolean, text, integer, entries, list, record, type Entry } from '../readers.js';
 import { optionalTimestamp } from '../datetime.js';
 import { ADDRESS_TYPES, type AddressType, type PowerState, SERVER_STATUSES, type ServerStatus } from './enums.js';
 
@@ -83,6 +83,12 @@ export interface Server {
   fault: ServerFault | null;
   progress: number | null;
   volumeIds: string[];
+  /** NHN's deletion protection (`NHN-EXT-ATTR:protect`); null when absent. */
+  deletionProtected: boolean | null;
+  /** GB (`NHN-EXT-ATTR:ephemeral_disk_size`); null when absent. */
+  ephemeralDiskSize: number | null;
+  /** One metadata value as text (non-string values as JSON); null when the key is not set. */
+  metadataValue(key: string): string | null;
 }
 
 function addresses(value: NovaServer['addresses']): ServerAddress[] {
@@ -198,6 +204,17 @@ class LazyServer implements Server {
   }
   get progress(): number | null {
     return integer(this.#raw.progress);
+  }
+  get deletionProtected(): boolean | null {
+    return boolean(this.#raw['NHN-EXT-ATTR:protect']);
+  }
+  get ephemeralDiskSize(): number | null {
+    return integer(this.#raw['NHN-EXT-ATTR:ephemeral_disk_size']);
+  }
+  metadataValue(key: string): string | null {
+    const metadata = record(this.#raw.metadata);
+    if (!Object.hasOwn(metadata, key)) return null;
+    return entries({ [key]: metadata[key] })[0]?.value ?? null;
   }
   get volumeIds(): string[] {
     return list(this.#raw['os-extended-volumes:volumes_attached']).map((v) => text(record(v).id)).filter((id) => id !== null);

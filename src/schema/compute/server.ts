@@ -134,6 +134,14 @@ ServerRef.implement({
       nullable: true,
       description: 'Build or resize progress in percent, when Nova reports it.',
     }),
+    deletionProtected: t.exposeBoolean('deletionProtected', {
+      nullable: true,
+      description: "NHN's deletion protection (`NHN-EXT-ATTR:protect`), set in the console; null when the upstream does not say.",
+    }),
+    ephemeralDiskSize: t.exposeInt('ephemeralDiskSize', {
+      nullable: true,
+      description: 'GB of local ephemeral disk (`NHN-EXT-ATTR:ephemeral_disk_size`); null when the upstream does not say.',
+    }),
   }),
 });
 

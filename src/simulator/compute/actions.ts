@@ -1,14 +1,17 @@
-// POST /servers/{id}/action: start, stop, reboot, resize, createImage, add/removeSecurityGroup (and
-// shelve, unshelve, confirmResize). Each answers 202 without a body once Nova's state rule allows
-// it (409 otherwise), and the server passes through the task state before it settles.
+// POST /servers/{id}/action: start, stop, reboot, resize, createImage, add/removeSecurityGroup,
+// shelve and unshelve (NHN's terminate / start terminated instance), confirmResize. Each answers 202
+// without a body once Nova's state rule allows it (409 otherwise), and the server passes through the
+// task state before it settles.
 
 import type { RequestContext, Route } from '../context.js';
 import { novaError } from '../errors.js';
 import { emptyReply, type Reply } from '../reply.js';
-import type { Image, Server } from '../state.js';
+import type { Image, Server, Tenant } from '../state.js';
 import { checkEnum, checkLength, checkMetadata, checkName, checkType, requireKey, requireObject, type Json } from '../validation.js';
 import { STATE_RULES, checkState, runTask, setRunning, setStopped, type StateRule } from './lifecycle.js';
 import { findServer, idFromHref } from './lookup.js';
+import { chooseHost, groupOf, isGpuFlavor } from './placement.js';
+import { hostIdOf, hostName } from './provision.js';
 
 type Action = (ctx: RequestContext, args: unknown) => Reply;
 
@@ -164,12 +167,54 @@ const removeSecurityGroup: Action = (ctx, args) => {
   return accepted();
 };
 
-/** NHN's "terminate instance": shelve and offload at once (SHELVED_OFFLOADED). */
-const shelve = stateChange('shelve', STATE_RULES.shelve, 'shelving', (s) => {
-  s.vmState = 'shelved_offloaded';
-  s.powerState = 4;
-});
-const unshelve = stateChange('unshelve', STATE_RULES.unshelve, 'unshelving', setRunning);
+/**
+ * NHN's "terminate instance": Nova's shelve with an offload time of 0. Only from ACTIVE (NHN; Nova
+ * also takes stopped, paused, suspended), never for GPU flavors (NHN console guide). The server shows
+ * task `shelving`, then vm_state shelved with task `shelving_offloading`, then SHELVED_OFFLOADED: off
+ * its host, powered off (Nova records the power state read before the guest is destroyed), its
+ * volumes `reserved` in Cinder (NHN's block storage status table).
+ */
+const shelve: Action = (ctx) => {
+  const server = target(ctx);
+  checkState(server, 'shelve', STATE_RULES.shelve);
+  if (isGpuFlavor(ctx.world.flavorsById.get(server.flavorId))) {
+    throw novaError(409, `Cannot 'shelve' instance ${server.id}: GPU instances cannot be terminated.`);
+  }
+  const { world, tenant } = ctx;
+  runTask(world, tenant, server, 'shelving', ctx.now, (shelving, at) => {
+    shelving.vmState = 'shelved';
+    shelving.powerState = 4;
+    runTask(world, tenant, shelving, 'shelving_offloading', at, (offloading) => {
+      offloading.vmState = 'shelved_offloaded';
+      offloading.host = '';
+      offloading.hostId = '';
+      setVolumeStatus(tenant, offloading, 'reserved');
+    });
+  });
+  return accepted();
+};
+
+/** Back to ACTIVE on a host the scheduler picks (respecting the server's placement policy). */
+const unshelve: Action = (ctx) => {
+  const server = target(ctx);
+  checkState(server, 'unshelve', STATE_RULES.unshelve);
+  const { tenant } = ctx;
+  runTask(ctx.world, tenant, server, 'unshelving', ctx.now, (s) => {
+    const host = chooseHost(ctx.world, tenant, s.zone, groupOf(tenant, s.id), s.id) ?? hostName(s.zone, 0);
+    s.host = host;
+    s.hostId = hostIdOf(tenant.id, host);
+    setVolumeStatus(tenant, s, 'in-use');
+    setRunning(s);
+  });
+  return accepted();
+};
+
+function setVolumeStatus(tenant: Tenant, server: Server, status: string): void {
+  for (const { volumeId } of server.volumes) {
+    const volume = tenant.volumes.get(volumeId);
+    if (volume) volume.status = status;
+  }
+}
 
 const ACTIONS: Record<string, Action> = {
   'os-start': start,

@@ -75,8 +75,10 @@ export const STATE_RULES = {
   },
   resize: { vmStates: ['active', 'stopped'] },
   snapshot: { vmStates: ['active', 'stopped', 'paused', 'suspended'] },
-  shelve: { vmStates: ['active', 'stopped', 'paused', 'suspended'] },
-  unshelve: { vmStates: ['shelved', 'shelved_offloaded'] },
+  // NHN allows "terminate" only from ACTIVE and "start terminated" only from SHELVED_OFFLOADED (its
+  // guide); Nova also shelves stopped, paused and suspended servers and unshelves shelved ones.
+  shelve: { vmStates: ['active'] },
+  unshelve: { vmStates: ['shelved_offloaded'] },
   // Shelved states need microversion 2.20, which /v2 cannot ask for, so they are left out.
   volume: { vmStates: ['active', 'paused', 'stopped', 'resized'] },
 } satisfies Record<string, StateRule>;

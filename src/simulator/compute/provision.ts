@@ -38,18 +38,33 @@ export interface ServerSpec {
   fault?: Fault;
   /** Whether the server ever booted; a failed build has no launched_at. */
   launched?: boolean;
+  /** The compute host the scheduler chose; a random one of the zone when absent. */
+  host?: string;
 }
 
-const HOSTS_PER_ZONE = 24;
+/**
+ * Compute hosts per zone. Few on purpose: an anti-affinity placement policy can then run out of
+ * hosts (NHN warns that a create that cannot be spread fails), as it would on a small real cell.
+ */
+export const HOSTS_PER_ZONE = 4;
 
-/** Nova's hostId: sha224 of project id and compute host, so it differs per project. */
-function hostIdFor(tenantId: string, zone: string, random: Random): string {
-  const host = `${zone}-compute-${String(random.int(HOSTS_PER_ZONE) + 1).padStart(3, '0')}`;
-  return createHash('sha224').update(tenantId + host).digest('hex');
+export function hostName(zone: string, index: number): string {
+  return `${zone}-compute-${String(index + 1).padStart(3, '0')}`;
+}
+
+/** Nova's hostId: sha224 of project id and compute host, so it differs per project; "" without a host. */
+export function hostIdOf(tenantId: string, host: string): string {
+  return host === '' ? '' : createHash('sha224').update(tenantId + host).digest('hex');
 }
 
 function macAddress(random: Random): string {
   return ['fa', '16', '3e', ...Array.from({ length: 3 }, () => random.hex(2))].join(':');
+}
+
+/** A port id derived from the interface's MAC, so it costs the seeded random sequence nothing. */
+function portIdFor(tenantId: string, mac: string): string {
+  const hex = createHash('sha1').update(`port:${tenantId}:${mac}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function nextAddress(subnet: Subnet): string {
@@ -121,14 +136,14 @@ export function linkVolume(server: Server, volume: Volume, device: string, at: n
 export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec): Server {
   const preset = STATUS_PRESETS[spec.status]!;
   const launched = spec.launched ?? (spec.status !== 'BUILD');
-  const nics: Nic[] = spec.nics.map(({ network, subnet, fixedIp }) => ({
-    networkId: network.id,
-    networkName: network.name,
-    subnetId: subnet.id,
-    mac: macAddress(random),
-    ip: fixedIp ?? nextAddress(subnet),
-  }));
+  const nics: Nic[] = spec.nics.map(({ network, subnet, fixedIp }) => {
+    const mac = macAddress(random);
+    return { networkId: network.id, networkName: network.name, subnetId: subnet.id, mac, ip: fixedIp ?? nextAddress(subnet), portId: portIdFor(tenant.id, mac) };
+  });
   const rootSizeGb = spec.rootVolume?.sizeGb ?? spec.flavor.diskGb;
+  const scheduled = launched || spec.status === 'BUILD';
+  const offloaded = spec.status === 'SHELVED_OFFLOADED';
+  const host = scheduled && !offloaded ? (spec.host ?? hostName(spec.zone, random.int(HOSTS_PER_ZONE))) : '';
   const server: Server = {
     id: random.uuid(),
     name: spec.name,
@@ -151,7 +166,8 @@ export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec
     metadata: { ...imageFacts(spec.image, rootSizeGb), ...spec.metadata },
     reservationId: spec.reservationId,
     fault: spec.fault ?? null,
-    hostId: launched || spec.status === 'BUILD' ? hostIdFor(tenant.id, spec.zone, random) : '',
+    hostId: hostIdOf(tenant.id, host),
+    host,
     ephemeralDiskGb: 0,
     protect: false,
   };

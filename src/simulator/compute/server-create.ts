@@ -4,7 +4,7 @@
 import type { RequestContext } from '../context.js';
 import { novaError } from '../errors.js';
 import { jsonReply, type Reply } from '../reply.js';
-import type { Flavor, Image, Server, Tenant, Volume, World } from '../state.js';
+import type { Flavor, Image, Server, ServerGroup, Tenant, Volume, World } from '../state.js';
 import { isUuid } from '../validation.js';
 import { ZONES } from '../seed.js';
 import { resourceLinks } from './flavors.js';
@@ -12,11 +12,10 @@ import { runTask, setRunning } from './lifecycle.js';
 import { createVolume, linkVolume, nextDeviceName, provisionServer, type NicRequest, type RootVolumeRequest } from './provision.js';
 import { parseCreateServer, type BlockDevice, type CreateServerRequest, type NetworkEntry } from './server-request.js';
 import { idFromHref } from './lookup.js';
+import { chooseHost, isGpuFlavor, liveMembers, zoneOfHost } from './placement.js';
 
 /** NHN: a root volume holds 1 TB (1000 GB) at most. */
 const MAX_ROOT_VOLUME_GB = 1000;
-/** Nova's default metadata_items quota. */
-const METADATA_ITEMS_QUOTA = 128;
 /** NHN limits Windows host names (NetBIOS) to 15 characters. */
 const WINDOWS_NAME_LIMIT = 15;
 
@@ -67,7 +66,12 @@ function bootVolume(tenant: Tenant, device: BlockDevice, request: CreateServerRe
   return volume;
 }
 
-/** Where the root disk comes from: NHN wants a volume for every family but u2, which boots from local disk. */
+/** u2 and GPU flavors boot from local disk (NHN: destination_type local); every other family from a volume. */
+function bootsFromLocalDisk(flavor: Flavor): boolean {
+  return flavor.family === 'u2' || isGpuFlavor(flavor);
+}
+
+/** Where the root disk comes from: NHN wants a volume for every family but u2 and GPU, which boot from local disk. */
 function planBoot(world: World, tenant: Tenant, flavor: Flavor, request: CreateServerRequest): BootPlan {
   const boot = request.blockDevices.find((d) => d.bootIndex === 0);
   const refImage = request.imageRef ? imageFromRef(world, tenant, request.imageRef) : undefined;
@@ -82,7 +86,8 @@ function planBoot(world: World, tenant: Tenant, flavor: Flavor, request: CreateS
   if (boot.sourceType === 'snapshot') throw badRequest(`Snapshot ${boot.uuid} could not be found.`);
   const wantsVolume = boot.destinationType === 'volume' || boot.sourceType === 'volume';
   if (flavor.family === 'u2' && wantsVolume) throw badRequest('U2 flavors boot from local disk: use destination_type local.');
-  if (flavor.family !== 'u2' && !wantsVolume) throw novaError(403, 'Only volume-backed servers are allowed for flavors with zero disk.');
+  if (isGpuFlavor(flavor) && wantsVolume) throw badRequest('GPU flavors boot from local disk: use destination_type local.');
+  if (!bootsFromLocalDisk(flavor) && !wantsVolume) throw novaError(403, 'Only volume-backed servers are allowed for flavors with zero disk.');
   if (boot.sourceType === 'volume') {
     const volume = bootVolume(tenant, boot, request);
     return { image: refImage, imageRef: refImage?.id ?? '', bootVolume: volume };
@@ -107,19 +112,48 @@ function checkImageRules(flavor: Flavor, image: Image | undefined, name: string,
   }
 }
 
+/** Whether `ip` (dotted IPv4) lies in `cidr`. */
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const toNumber = (address: string) => address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits ?? 32));
+  return Math.floor(toNumber(ip) / size) === Math.floor(toNumber(base!) / size);
+}
+
+/**
+ * One `networks` entry as NHN takes it: a network (`uuid`), a subnet (`subnet`, NHN's extension), a
+ * port, or a fixed IP alone (NHN's guide: "one of network ID, port ID or fixed IP"; upstream Nova
+ * would want a uuid beside it). A fixed IP must lie in the subnet it lands on (Neutron's messages).
+ */
 function resolveNic(tenant: Tenant, entry: NetworkEntry): NicRequest {
-  if (entry.port) throw badRequest(`Port ${entry.port} could not be found.`);
+  if (entry.port) {
+    if (entry.fixedIp !== undefined) {
+      throw badRequest(`Specified Fixed IP '${entry.fixedIp}' cannot be used with port '${entry.port}': the two cannot be specified together.`);
+    }
+    // The simulator keeps no unbound ports, so every port id is unknown (Nova's PortNotFound).
+    throw badRequest(`Port ${entry.port} could not be found.`);
+  }
   if (entry.subnet !== undefined) {
     const subnet = tenant.subnets.find((s) => s.id === entry.subnet);
     if (!subnet) throw badRequest(`Subnet ${entry.subnet} could not be found.`);
+    if (entry.fixedIp !== undefined && !inCidr(entry.fixedIp, subnet.cidr)) {
+      throw badRequest(`IP address ${entry.fixedIp} is not a valid IP for the specified subnet.`);
+    }
     return { network: tenant.networks.find((n) => n.id === subnet.networkId)!, subnet, fixedIp: entry.fixedIp };
   }
-  if (entry.uuid === undefined) throw badRequest('Bad network format: missing uuid');
+  if (entry.uuid === undefined) {
+    if (entry.fixedIp === undefined) throw badRequest('Bad network format: missing uuid');
+    const subnet = tenant.subnets.find((s) => inCidr(entry.fixedIp!, s.cidr));
+    if (!subnet) throw badRequest(`IP address ${entry.fixedIp} is not a valid IP for any of the subnets on the specified network.`);
+    return { network: tenant.networks.find((n) => n.id === subnet.networkId)!, subnet, fixedIp: entry.fixedIp };
+  }
   if (!isUuid(entry.uuid)) throw badRequest(`Bad networks format: network uuid is not in proper format (${entry.uuid})`);
   const network = tenant.networks.find((n) => n.id === entry.uuid);
   if (!network) throw badRequest(`Network ${entry.uuid} could not be found.`);
   if (network.external) throw novaError(403, `It is not allowed to create an interface on external network ${network.id}`);
-  const subnet = tenant.subnets.find((s) => s.networkId === network.id)!;
+  const subnets = tenant.subnets.filter((s) => s.networkId === network.id);
+  const subnet = entry.fixedIp === undefined ? subnets[0] : subnets.find((s) => inCidr(entry.fixedIp!, s.cidr));
+  if (!subnet) throw badRequest(`IP address ${entry.fixedIp} is not a valid IP for any of the subnets on the specified network.`);
   return { network, subnet, fixedIp: entry.fixedIp };
 }
 
@@ -158,6 +192,21 @@ function attachExtraDevices(ctx: RequestContext, server: Server, devices: BlockD
   }
 }
 
+/**
+ * The server group named by `os:scheduler_hints.group`: it must exist (Nova's InstanceGroupNotFound,
+ * given as 400 here), and its members plus the new servers must stay within the
+ * server_group_members quota (10), else 403 as Nova's compute API words it.
+ */
+function requestedGroup(tenant: Tenant, request: CreateServerRequest): ServerGroup | undefined {
+  if (request.group === undefined) return undefined;
+  const group = tenant.serverGroups.get(request.group);
+  if (!group) throw badRequest(`Instance group ${request.group} could not be found.`);
+  if (liveMembers(tenant, group).length + request.maxCount > tenant.quota.serverGroupMembers) {
+    throw novaError(403, 'Quota exceeded, too many servers in group');
+  }
+  return group;
+}
+
 function validateReferences(ctx: RequestContext, request: CreateServerRequest) {
   const { world, tenant } = ctx;
   const flavor = findFlavor(world, request.flavorRef);
@@ -175,27 +224,41 @@ function validateReferences(ctx: RequestContext, request: CreateServerRequest) {
   if (boot.bootVolume && request.zone !== undefined && boot.bootVolume.zone !== request.zone) {
     throw badRequest(`Instance and volume are not in the same availability_zone. Instance is in ${request.zone}. Volume is in ${boot.bootVolume.zone}`);
   }
-  checkImageRules(flavor, boot.image, request.name, flavor.family === 'u2');
-  if (Object.keys(request.metadata).length > METADATA_ITEMS_QUOTA) throw novaError(403, `Maximum number of metadata items exceeds ${METADATA_ITEMS_QUOTA}`);
-  return { flavor, boot, nics };
+  checkImageRules(flavor, boot.image, request.name, bootsFromLocalDisk(flavor));
+  const allowedItems = tenant.quota.metadataItems;
+  if (Object.keys(request.metadata).length > allowedItems) throw novaError(403, `Maximum number of metadata items exceeds ${allowedItems}`);
+  return { flavor, boot, nics, group: requestedGroup(tenant, request) };
+}
+
+/** Nova's NoValidHost: vm_state error, no port, the fault non-admins see (no details for a 500). */
+function failScheduling(server: Server, at: number): void {
+  server.vmState = 'error';
+  server.powerState = 0;
+  server.nics = [];
+  server.fault = { code: 500, message: 'No valid host was found. There are not enough hosts available.', details: '', createdAt: at };
 }
 
 export function createServer(ctx: RequestContext): Reply {
   const request = parseCreateServer(ctx.body);
-  const { flavor, boot, nics } = validateReferences(ctx, request);
+  const { flavor, boot, nics, group } = validateReferences(ctx, request);
   const count = allowedCount(ctx.tenant, request);
   const reservationId = `r-${ctx.world.ids.alnum(8)}`;
   // NHN picks a zone at random when none is given; a boot volume decides it.
   const zone = request.zone ?? boot.bootVolume?.zone ?? ZONES[ctx.world.ids.int(ZONES.length)]!;
   const servers: Server[] = [];
+  const pinnedZone = request.zone ?? boot.bootVolume?.zone;
   for (let i = 0; i < count; i++) {
+    // A placement policy is honoured host by host; without a zone the host decides it. No host left
+    // means the build fails (ERROR, NoValidHost) after the delay, as a real scheduling failure does.
+    const host = group ? chooseHost(ctx.world, ctx.tenant, pinnedZone, group) : undefined;
     const server = provisionServer(ctx.tenant, ctx.world.ids, {
       // Nova names the servers of a multiple create "<name>-1", "<name>-2"...
       name: count > 1 ? `${request.name}-${i + 1}` : request.name,
       flavor,
       image: boot.image,
       imageRef: boot.imageRef,
-      zone,
+      zone: group && host !== undefined && pinnedZone === undefined ? zoneOfHost(host) : zone,
+      host: group ? (host ?? '') : undefined,
       keyName: request.keyName,
       securityGroups: request.securityGroups,
       nics,
@@ -207,7 +270,12 @@ export function createServer(ctx: RequestContext): Reply {
     });
     if (boot.bootVolume) linkVolume(server, boot.bootVolume, '/dev/vda', ctx.now, ctx.world.ids);
     attachExtraDevices(ctx, server, request.blockDevices.filter((d) => d.bootIndex !== 0));
+    group?.memberIds.push(server.id);
     runTask(ctx.world, ctx.tenant, server, 'spawning', ctx.now, (s, at) => {
+      if (s.host === '') {
+        failScheduling(s, at);
+        return;
+      }
       setRunning(s);
       s.launchedAt = at;
     });

@@ -56,6 +56,8 @@ export interface CreateServerRequest {
   minCount: number;
   maxCount: number;
   returnReservationId: boolean;
+  /** `os:scheduler_hints.group`: the server group (NHN placement policy) the new servers join. */
+  group: string | undefined;
 }
 
 type Path = (string | number)[];
@@ -135,6 +137,19 @@ function securityGroupNames(path: Path, value: unknown): string[] {
   return [...new Set(names.filter((n): n is string => n !== undefined))];
 }
 
+/**
+ * Nova reads the hints at the top level of the body, beside `server` (`os:scheduler_hints`, or the
+ * older `OS-SCH-HNT:scheduler_hints`); `group` is a uuid. Hints inside `server` are stripped unread.
+ */
+function schedulerGroup(root: Json): string | undefined {
+  const key = root['os:scheduler_hints'] !== undefined ? 'os:scheduler_hints' : 'OS-SCH-HNT:scheduler_hints';
+  const hints = root[key];
+  if (hints === undefined) return undefined;
+  const object = requireObject([key], hints);
+  if (object.group === undefined) return undefined;
+  return checkUuid([key, 'group'], object.group);
+}
+
 /** The jsonschema pass over `server`: each present property in schema order, then the required ones. */
 export function parseCreateServer(body: unknown): CreateServerRequest {
   const root = requireObject([], body);
@@ -172,6 +187,7 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   for (const key of ['name', 'flavorRef', 'networks', 'key_name']) requireKey(['server'], server as Json, key);
 
   return {
+    group: schedulerGroup(root),
     name: name!,
     imageRef,
     flavorRef: String(server.flavorRef),

@@ -22,6 +22,9 @@ function addresses(server: Server) {
       addr: nic.ip,
       'OS-EXT-IPS:type': 'fixed',
     });
+    if (nic.floatingIp !== undefined) {
+      byNetwork[nic.networkName]!.push({ 'OS-EXT-IPS-MAC:mac_addr': nic.mac, version: 4, addr: nic.floatingIp, 'OS-EXT-IPS:type': 'floating' });
+    }
   }
   return byNetwork;
 }

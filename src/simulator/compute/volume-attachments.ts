@@ -17,7 +17,7 @@ function attachmentView(server: Server, volumeId: string, device: string) {
 }
 
 /** parameter_types.non_negative_integer in a query schema. */
-function nonNegative(query: URLSearchParams, name: string): number | undefined {
+export function nonNegative(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null) return undefined;
   if (!/^[0-9]+$/.test(raw)) throw invalidQuery(name, raw, `'${raw}' does not match '^[0-9]*$'`);

@@ -2,10 +2,10 @@
 // network), so that a client can find the ids server create needs. Query keys filter by equality,
 // as Neutron's list filters do (`?name=...`, `?network_id=...`, repeated keys mean "any of").
 
-import type { RequestContext, Route } from '../context.js';
-import { jsonReply, type Reply } from '../reply.js';
+import type { Route } from '../context.js';
+import { list } from './neutron.js';
 import { NHN_SERVICE_PROJECT } from '../seed.js';
-import type { Network, SecurityGroup, Subnet, Tenant } from '../state.js';
+import type { Network, Subnet, Tenant } from '../state.js';
 
 function networkDocument(network: Network, tenant: Tenant) {
   const owner = network.external ? NHN_SERVICE_PROJECT : tenant.id;
@@ -42,26 +42,7 @@ function subnetDocument(subnet: Subnet, tenant: Tenant) {
   };
 }
 
-function securityGroupDocument(group: SecurityGroup, tenant: Tenant) {
-  return { id: group.id, name: group.name, description: group.description, tenant_id: tenant.id, project_id: tenant.id, security_group_rules: [] };
-}
-
-/** Neutron's field filters: every given key must match one of its values. */
-function filtered<T extends Record<string, unknown>>(documents: T[], query: URLSearchParams): T[] {
-  const keys = [...new Set(query.keys())].filter((k) => !['fields', 'limit', 'marker', 'sort_key', 'sort_dir'].includes(k));
-  return documents.filter((doc) => keys.every((key) => query.getAll(key).includes(String(doc[key]))));
-}
-
-function list<T extends Record<string, unknown>>(collection: string, make: (ctx: RequestContext) => T[]) {
-  return (ctx: RequestContext): Reply => jsonReply(200, { [collection]: filtered(make(ctx), ctx.query) });
-}
-
 export const networkRoutes: Route[] = [
   { method: 'GET', template: '/v2.0/networks', handler: list('networks', (ctx) => ctx.tenant.networks.map((n) => networkDocument(n, ctx.tenant))) },
   { method: 'GET', template: '/v2.0/subnets', handler: list('subnets', (ctx) => ctx.tenant.subnets.map((s) => subnetDocument(s, ctx.tenant))) },
-  {
-    method: 'GET',
-    template: '/v2.0/security-groups',
-    handler: list('security_groups', (ctx) => [...ctx.tenant.securityGroups.values()].map((g) => securityGroupDocument(g, ctx.tenant))),
-  },
 ];
