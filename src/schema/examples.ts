@@ -18,6 +18,10 @@ export interface DemoChoices {
   serverId: string;
   /** Another ACTIVE server, for the park (shelve) and restart (unshelve) tab. */
   parkServerId: string;
+  /** An available volume in the zone of `serverId`, for the data-volume tab's attach and snapshot steps. */
+  dataVolumeId: string;
+  /** The zone of `serverId`: a volume attaches only to a server of its own zone. */
+  serverZone: string;
 }
 
 /** Credentials the pass-through example may show: only the embedded simulator's demo account. */
@@ -33,7 +37,9 @@ export const CHOICES_QUERY = /* GraphQL */ `
     networks { id external }
     keypairs { name }
     availabilityZones { name available }
-    servers(first: 50) { edges { node { id status image { id osType } } } }
+    servers(first: 50) { edges { node { id status availabilityZone image { id osType } } } }
+    volumes(first: 50) { edges { node { id status availabilityZone } } }
+    images(filter: { visibility: "public", status: "active" }, first: 50) { edges { node { id osType } } }
   }
 `;
 
@@ -42,7 +48,11 @@ interface ChoicesData {
   networks?: { id: string; external: boolean }[];
   keypairs?: { name: string }[];
   availabilityZones?: { name: string; available: boolean }[];
-  servers?: { edges: { node: { id: string; status: string; image: { id: string; osType: string | null } | null } }[] };
+  servers?: {
+    edges: { node: { id: string; status: string; availabilityZone?: string | null; image: { id: string; osType: string | null } | null } }[];
+  };
+  volumes?: { edges: { node: { id: string; status: string; availabilityZone: string | null } }[] };
+  images?: { edges: { node: { id: string; osType: string | null } }[] };
 }
 
 /** Volume-backed general flavor, Linux image, private network: the common NHN create. */
@@ -50,14 +60,21 @@ export function pickChoices(data: ChoicesData | null | undefined): Partial<DemoC
   const nodes = data?.servers?.edges.map((e) => e.node) ?? [];
   const linux = nodes.find((n) => n.image && n.image.osType?.toLowerCase() !== 'windows');
   const flavor = data?.flavors?.find((f) => f.name.startsWith('m2.')) ?? data?.flavors?.find((f) => f.disk === 0);
+  const server = nodes.find((n) => n.status === 'ACTIVE');
+  const dataVolume = data?.volumes?.edges
+    .map((e) => e.node)
+    .find((v) => v.status === 'available' && v.availabilityZone === server?.availabilityZone);
+  const publicLinux = data?.images?.edges.map((e) => e.node).find((n) => n.osType?.toLowerCase() === 'linux');
   return {
     flavorId: flavor?.id,
-    imageId: linux?.image?.id,
+    imageId: publicLinux?.id ?? linux?.image?.id,
     networkId: data?.networks?.find((n) => !n.external)?.id,
     keyName: data?.keypairs?.[0]?.name,
     zone: data?.availabilityZones?.find((z) => z.available)?.name,
-    serverId: nodes.find((n) => n.status === 'ACTIVE')?.id,
-    parkServerId: nodes.filter((n) => n.status === 'ACTIVE')[1]?.id,
+    serverId: server?.id,
+    dataVolumeId: dataVolume?.id,
+    serverZone: server?.availabilityZone ?? undefined,
+    parkServerId: nodes.filter((n) => n.status === 'ACTIVE' && n.id !== server?.id)[0]?.id,
   };
 }
 
@@ -84,9 +101,14 @@ query ListServers($first: Int = 20, $after: String) {
 }
 `;
 
-const CHOICES = /* GraphQL */ `# What a create-server form can offer: flavors, networks and subnets,
-# keypairs and zones of this project.
-query CreateServerChoices {
+const CHOICES = /* GraphQL */ `# What a create-server form can offer: images to boot from (NHN's public ones
+# and the project's own; more pages with pageInfo.endCursor as $after), flavors,
+# networks and subnets, keypairs and zones of this project.
+query CreateServerChoices($after: String) {
+  images(filter: { status: "active" }, first: 20, after: $after) {
+    edges { node { id name osType osDistro osVersion minDisk minRam visibility } }
+    pageInfo { hasNextPage endCursor }
+  }
   flavors { id name vcpus ram disk }
   networks { id name external subnets { id cidr } }
   keypairs { name }
@@ -95,12 +117,40 @@ query CreateServerChoices {
 `;
 
 const CREATE_SERVER = /* GraphQL */ `# Creates a server from an image onto a 20 GB volume (NHN needs a block device
-# for every flavor family but u2). userData is plain text: the gateway base64-encodes it.
+# for every flavor family but u2). Pick imageId (and the block device's uuid) from
+# the images of the previous tab; the volume must be at least the image's minDisk.
+# userData is plain text: the gateway base64-encodes it.
 # The server comes back in BUILD and turns ACTIVE shortly after.
 mutation CreateServer($input: CreateServerInput!) {
   createServer(input: $input) {
     server { id name status taskState flavor { name } image { name } }
     reservationId
+  }
+}
+`;
+
+const DATA_VOLUME = /* GraphQL */ `# A data disk in three steps; pick the operation with the run button's menu.
+# 1. CreateDataVolume: a blank 20 GB volume (volumeType "General SSD" for SSD),
+#    "creating" and "available" a moment later. Put its id into $volumeId.
+# 2. AttachDataVolume: attaches it to the server (same zone only); the volume
+#    goes attaching -> in-use and shows in the guest as the next /dev/vdX.
+# 3. SnapshotDataVolume: a point-in-time copy; force: true because it is in use.
+#    createVolume(input: { snapshotId, size }) makes a new volume from it.
+mutation CreateDataVolume($zone: String) {
+  createVolume(input: { size: 20, name: "graphiql-data", availabilityZone: $zone }) {
+    id name size status volumeType availabilityZone
+  }
+}
+
+mutation AttachDataVolume($serverId: ID!, $volumeId: ID!) {
+  attachVolume(serverId: $serverId, volumeId: $volumeId) {
+    device volume { id status } server { name }
+  }
+}
+
+mutation SnapshotDataVolume($volumeId: ID!) {
+  createVolumeSnapshot(input: { volumeId: $volumeId, name: "graphiql-data-snap", force: true }) {
+    id status size volume { name status attachments { device server { name } } }
   }
 }
 `;
@@ -190,7 +240,7 @@ export function exampleTabs(
   choices: Partial<DemoChoices>,
   demo: { account?: DemoAccount; token?: string } = {},
 ): ExampleTab[] {
-  const imageId = choices.imageId ?? '<image id: see Server.image.id>';
+  const imageId = choices.imageId ?? '<image id: run CreateServerChoices (images)>';
   const createInput = {
     name: 'graphiql-demo',
     flavorId: choices.flavorId ?? '<flavor id: run CreateServerChoices>',
@@ -209,6 +259,14 @@ export function exampleTabs(
     { query: LIST_SERVERS, variables: json({ first: 20 }) },
     { query: CHOICES },
     { query: CREATE_SERVER, variables: json({ input: createInput }) },
+    {
+      query: DATA_VOLUME,
+      variables: json({
+        zone: choices.serverZone ?? choices.zone ?? null,
+        serverId: choices.serverId ?? '<server id>',
+        volumeId: choices.dataVolumeId ?? '<volume id from CreateDataVolume>',
+      }),
+    },
     { query: STOP_SERVER, variables: json({ id: choices.serverId ?? '<server id>' }) },
     {
       query: MAKE_SERVER_REACHABLE,

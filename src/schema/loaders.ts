@@ -19,6 +19,7 @@ import { type FloatingIp, toFloatingIp } from './network/floating-ip-mapping.js'
 import { type Port, toPort } from './network/port-mapping.js';
 import { type SecurityGroup, toSecurityGroup } from './network/security-group-mapping.js';
 import { type Volume, toVolume } from './storage/volume-mapping.js';
+import { type VolumeSnapshot, toVolumeSnapshot } from './storage/volume-snapshot-mapping.js';
 
 type Result<T> = T | null | Error;
 
@@ -264,3 +265,22 @@ export const portsBySecurityGroup = createContextCache(
       });
     }, LOADER_OPTIONS),
 );
+// ---- volume snapshots --------------------------------------------------------------------------------
+
+/** One `GET /snapshots/{id}` per snapshot of the batch, at once (lists prime the loader instead). */
+export async function loadVolumeSnapshots(ids: readonly string[], ctx: Context): Promise<Result<VolumeSnapshot>[]> {
+  const fetched = await settleEach(ids, (id) => ctx.session().volume.getSnapshot(id));
+  return ids.map((id) => mapResult(fetched.get(id), toVolumeSnapshot));
+}
+
+/**
+ * Every snapshot of the tenant (`GET /snapshots/detail`, all pages), fetched at most once per request
+ * and grouped by volume: `Volume.snapshots` for a whole page of volumes costs this one call.
+ */
+export const snapshotsByVolume = createContextCache(async (ctx: Context) => {
+  const groups = new Map<string, VolumeSnapshot[]>();
+  for (const snapshot of (await ctx.session().volume.listSnapshots()).map(toVolumeSnapshot)) {
+    groups.set(snapshot.volumeId, [...(groups.get(snapshot.volumeId) ?? []), snapshot]);
+  }
+  return groups;
+});

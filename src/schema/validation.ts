@@ -159,3 +159,55 @@ export const newSecurityGroupName = z
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
   .refine((value) => value.toLowerCase() !== 'default', 'must not be "default": the project already has its default group');
+/**
+ * Cursors of the other marker-paged lists (images, volumes): the kind keeps one list's cursor from
+ * being taken for another's; inside is the upstream `marker` (the last item's id).
+ */
+export function encodeMarkerCursor(kind: string, marker: string): string {
+  return Buffer.from(`${kind}:${marker}`, 'utf8').toString('base64url');
+}
+
+export function decodeMarkerCursor(kind: string, cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const marker = text.startsWith(`${kind}:`) ? text.slice(kind.length + 1) : '';
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(marker)) throw badUserInput('after', 'is not a cursor from this API');
+  return marker;
+}
+
+// ---- images and volumes ----------------------------------------------------------------------------
+
+/** Glance's image statuses (a filter on anything else would just match nothing). */
+export const IMAGE_STATUSES = ['queued', 'saving', 'uploading', 'importing', 'active', 'deactivated', 'killed', 'deleted', 'pending_delete'];
+export const imageStatus = z.enum(IMAGE_STATUSES, { message: `must be one of ${IMAGE_STATUSES.join(', ')}` });
+
+/** Glance's visibility filter values (Glance answers 400 to any other). */
+export const IMAGE_VISIBILITIES = ['public', 'private', 'shared', 'community', 'all'];
+export const imageVisibility = z.enum(IMAGE_VISIBILITIES, { message: `must be one of ${IMAGE_VISIBILITIES.join(', ')}` });
+
+/** NHN's image tag rule: 1-255 characters, not starting with "_" (IMG); no "/" (it travels as a path segment). */
+export const imageTag = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => !value.startsWith('_'), 'must not start with "_" (NHN reserves those tags)')
+  .refine((value) => !value.includes('/'), 'must not contain "/"')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** Cinder's name and description columns hold 255 characters. */
+export const volumeText = z
+  .string()
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** A volume type name (General HDD, General SSD...) or id. */
+export const volumeTypeName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((value) => value.trim() === value, 'must not start or end with whitespace')
+  .refine((value) => !UNPRINTABLE.test(value), 'must contain only printable characters');
+
+/** An availability zone name such as kr-pub-a. */
+export const zoneName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a zone name such as kr-pub-a (letters, digits, . _ -)');

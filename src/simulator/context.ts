@@ -23,8 +23,10 @@ export interface RequestContext {
   /** The `{id}` parts of the route template, in order. */
   params: string[];
   query: URLSearchParams;
-  /** The parsed JSON body of POST/PUT requests (undefined otherwise). */
+  /** The parsed JSON body of POST/PUT/PATCH requests (undefined otherwise). */
   body: unknown;
+  /** The request's Content-Type without parameters (Glance's PATCH checks its media type). */
+  contentType?: string;
   now: number;
   roots: ServiceRoots;
 }
@@ -39,7 +41,7 @@ export interface PublicContext {
 export type Handler<C> = (ctx: C) => Reply | Promise<Reply>;
 
 export interface Route<C = RequestContext> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Relative to the service root, ids as `{id}`: "/servers/{id}/action". */
   template: string;
   handler: Handler<C>;

@@ -226,7 +226,26 @@ export function seedTenant(world: World, account: Account): Tenant {
   seedFloatingIps(world, tenant, SEED_EPOCH + HOUR);
   seedVolumes(tenant, random);
   seedPrivateImage(world, tenant, random);
+  // After everything else, so that the ids drawn before stay what they were.
+  seedSnapshots(tenant, random);
   return tenant;
+}
+
+/** A nightly snapshot of the database volume (taken in-use, with `force`, as backups are). */
+function seedSnapshots(tenant: Tenant, random: Random): void {
+  const data = [...tenant.volumes.values()].find((v) => v.name === 'db-data')!;
+  const id = random.uuid();
+  tenant.snapshots.set(id, {
+    id,
+    name: 'db-data-nightly',
+    description: 'nightly backup',
+    volumeId: data.id,
+    sizeGb: data.sizeGb,
+    status: 'available',
+    progress: '100%',
+    createdAt: SEED_EPOCH + 70 * HOUR,
+    metadata: {},
+  });
 }
 
 /**

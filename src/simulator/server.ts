@@ -27,6 +27,9 @@ import { securityGroupRoutes } from './network/security-groups.js';
 import { ReplyError, textReply, type Reply } from './reply.js';
 import type { RequestLogEntry } from './request-log.js';
 import { volumeRoutes } from './storage/volumes.js';
+import { snapshotRoutes } from './storage/snapshots.js';
+import { volumeTypeRoutes } from './storage/volume-types.js';
+import { imageChangeRoutes } from './image/image-changes.js';
 import { availabilityZoneRoutes } from './compute/availability-zones.js';
 import { flavorRoutes } from './compute/flavors.js';
 import { keypairRoutes } from './compute/keypairs.js';
@@ -58,8 +61,8 @@ function compile<C>(service: Service, routes: Route<C>[]): CompiledRoute<C>[] {
 
 const TENANT_SERVICES: Record<Exclude<Service, 'identity'>, CompiledRoute<RequestContext>[]> = {
   compute: compile('compute', [...flavorRoutes, ...availabilityZoneRoutes, ...keypairRoutes, ...serverRoutes, ...actionRoutes, ...volumeAttachmentRoutes, ...serverMetadataRoutes, ...serverGroupRoutes]),
-  image: compile('image', imageRoutes),
-  volume: compile('volume', volumeRoutes),
+  image: compile('image', [...imageRoutes, ...imageChangeRoutes]),
+  volume: compile('volume', [...volumeRoutes, ...volumeTypeRoutes, ...snapshotRoutes]),
   network: compile('network', [...networkRoutes, ...securityGroupRoutes, ...portRoutes, ...floatingIpRoutes]),
 };
 const IDENTITY = compile('identity', identityRoutes);
@@ -260,7 +263,7 @@ export class HttpFront {
     const world = this.core.world;
     const now = Date.now();
     world.settle(now);
-    const body = req.method === 'POST' || req.method === 'PUT' ? await jsonBody(req, service) : undefined;
+    const body = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' ? await jsonBody(req, service) : undefined;
     if (service !== 'identity' && body !== undefined) entry.body = body;
     if (service === 'identity') {
       const ctx: PublicContext = { world, tokens: this.core.tokens, body, now };
@@ -275,7 +278,8 @@ export class HttpFront {
         novaFault(400, `Malformed request URL: URL's project_id '${target.pathTenant}' doesn't match Context's project_id '${tenant.id}'`),
       );
     }
-    const ctx: RequestContext = { world, tenant, params, query, body, now, roots: serviceRoots(world.origin, tenant.id) };
+    const contentType = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    const ctx: RequestContext = { world, tenant, params, query, body, contentType, now, roots: serviceRoots(world.origin, tenant.id) };
     return (compiled.route.handler as (c: RequestContext) => Reply | Promise<Reply>)(ctx);
   }
 

@@ -41,6 +41,8 @@ export interface Image {
   diskFormat: string;
   createdAt: number;
   updatedAt: number;
+  /** Glance tags (PUT/DELETE /v2/images/{id}/tags/{tag}); absent means none. */
+  tags?: string[];
   /** NHN's image properties (os_type, os_distro, login_username...) and createImage metadata, all top-level keys in Glance. */
   properties: Record<string, string>;
 }
@@ -68,6 +70,26 @@ export interface Volume {
   attachment: VolumeAttachment | null;
   /** The root disk of a server that deletes it with the server (delete_on_termination). */
   deleteOnTermination: boolean;
+  /** The snapshot it was created from (Cinder `snapshot_id`). */
+  snapshotId?: string | null;
+  /** Created with an encrypted type (NHN's Secure Key Manager key). */
+  encrypted?: boolean;
+}
+
+/** A Cinder volume snapshot. */
+export interface Snapshot {
+  id: string;
+  name: string | null;
+  description: string | null;
+  volumeId: string;
+  /** The volume's size when taken (Cinder `size`, GB). */
+  sizeGb: number;
+  /** creating, available, deleting, error, error_deleting... */
+  status: string;
+  /** Cinder's `os-extended-snapshot-attributes:progress`, "0%" to "100%". */
+  progress: string;
+  createdAt: number;
+  metadata: Record<string, string>;
 }
 
 export interface Keypair {
@@ -227,6 +249,7 @@ export class Tenant {
   readonly deletedServers: Server[] = [];
   readonly keypairs = new Map<string, Keypair>();
   readonly volumes = new Map<string, Volume>();
+  readonly snapshots = new Map<string, Snapshot>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly floatingIps = new Map<string, FloatingIp>();
   /** Server groups in creation order. */

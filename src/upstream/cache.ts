@@ -6,6 +6,11 @@
 //
 // Cached values are shared between requests: callers must treat them as read-only.
 //
+// Only settled records are stored. A record in a passing state (an image `queued` or `saving`, a
+// volume `creating`) changes within seconds, so keeping it for the TTL would show the passing state
+// long after the upstream moved on: such answers are handed to whoever waits for the load, and the
+// next request asks the upstream again. Each cache says what "settled" means for its kind.
+//
 // With `share(store, name)` (REDIS_URL) the entries live in the shared store instead, so every
 // replica reads what any one of them fetched; in-flight calls are still shared only within this
 // process. While the store is unusable the cache works in memory as without it, and drops those
@@ -41,6 +46,8 @@ export class TtlLruCache<V> {
     private readonly ttlMs: number,
     private readonly maxEntries: number,
     private readonly now: () => number = Date.now,
+    /** Whether a value may be kept for the TTL; a value still changing is served once, not stored. */
+    private readonly isSettled: (value: V) => boolean = () => true,
   ) {}
 
   /** Keeps the entries in `store` (under `name`) whenever it is usable. */
@@ -196,7 +203,7 @@ export class TtlLruCache<V> {
     const entries = new Map<string, string>();
     for (const [key, value] of loaded) {
       values.set(key, value);
-      entries.set(key, JSON.stringify(value));
+      if (this.isSettled(value)) entries.set(key, JSON.stringify(value));
     }
     await shared.store.write(shared.name, scope, stored.generation, entries, this.ttlMs).catch(() => {});
     return values;
@@ -240,7 +247,7 @@ export class TtlLruCache<V> {
   }
 
   #set(scope: string, fullKey: string, value: V): void {
-    if (this.ttlMs <= 0) return;
+    if (this.ttlMs <= 0 || !this.isSettled(value)) return;
     const previous = this.#entries.get(fullKey);
     if (previous !== undefined) this.#entries.delete(fullKey);
     this.#entries.set(fullKey, { value, expiresAt: this.now() + this.ttlMs, scope });

@@ -10,7 +10,7 @@ import { CircuitBreaker } from './breaker.js';
 import { UpstreamError } from './errors.js';
 import type { UpstreamService } from './types.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface UpstreamRequest {
   service: UpstreamService;
@@ -22,6 +22,8 @@ export interface UpstreamRequest {
   token?: string;
   /** Serialised as JSON. */
   body?: unknown;
+  /** The body's media type when it is not plain JSON (Glance's JSON patch). */
+  contentType?: string;
   /** The request deadline's signal: aborts the call and any retry wait. */
   signal?: AbortSignal;
   /** Epoch ms after which no retry is started. */
@@ -115,7 +117,7 @@ export class HttpTransport {
     let body: string | undefined;
     if (request.body !== undefined) {
       body = JSON.stringify(request.body);
-      headers.push('content-type', 'application/json');
+      headers.push('content-type', request.contentType ?? 'application/json');
     }
     const response = await this.#agent.request({
       origin: request.origin,

@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import type { SharedState } from '../redis.js';
 import { TtlLruCache } from './cache.js';
+import { isSettledImage } from './image.js';
 import { UpstreamError } from './errors.js';
 import { HttpTransport } from './http.js';
 import { endpointFromRoot } from './urls.js';
@@ -58,7 +59,7 @@ class Client implements UpstreamClient, ClientCore {
           );
     this.caches = {
       flavors: new TtlLruCache(cache.flavorsTtlMs, cache.maxEntries),
-      images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries),
+      images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries, Date.now, isSettledImage),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
     if (options.sharedState !== undefined) {

@@ -47,6 +47,8 @@ export type ApiService = Exclude<UpstreamService, 'identity'>;
 
 export interface CallOptions {
   body?: unknown;
+  /** The body's media type when it is not plain JSON. */
+  contentType?: string;
   notFoundIsNull?: boolean;
   /**
    * The call feeds a cache entry other requests may wait for: it must not die with this request's
@@ -147,6 +149,7 @@ export class Session implements UpstreamSession {
       origin: endpoint.origin,
       path: TENANT_IN_PATH[service] ? `${endpoint.basePath}/v2/${this.tenantId}${path}` : endpoint.basePath + path,
       body: options.body,
+      contentType: options.contentType,
       notFoundIsNull: options.notFoundIsNull,
       signal,
       deadline: options.shared ? Date.now() + this.core.config.requestDeadlineMs : this.deadline,

@@ -201,6 +201,23 @@ export interface GlanceImage {
   [extra: string]: unknown;
 }
 
+export interface ImageListQuery {
+  name?: string;
+  status?: string;
+  visibility?: string;
+  tag?: string;
+  /** Page size (Glance `limit`: NHN's default 100, at most 1000). */
+  limit?: number;
+  /** Glance `marker`: the id of the last image of the previous page. */
+  marker?: string;
+}
+
+export interface ImageListPage {
+  images: GlanceImage[];
+  /** The marker of Glance's `next` link; absent on the last page. */
+  nextMarker?: string;
+}
+
 // ---- volume --------------------------------------------------------------------------------
 
 export interface CinderVolume {
@@ -213,7 +230,58 @@ export interface CinderVolume {
   bootable?: string | boolean;
   availability_zone?: string | null;
   attachments?: { server_id?: string; device?: string; volume_id?: string; attachment_id?: string }[];
+  description?: string | null;
+  /** "YYYY-MM-DDThh:mm:ss.ffffff", no zone. */
+  created_at?: string;
+  encrypted?: boolean | string;
+  snapshot_id?: string | null;
   [extra: string]: unknown;
+}
+
+export interface CinderVolumeType {
+  id: string;
+  name?: string;
+  description?: string | null;
+  'os-volume-type-access:is_public'?: boolean;
+  is_public?: boolean;
+  extra_specs?: Record<string, string>;
+  [extra: string]: unknown;
+}
+
+export interface CinderSnapshot {
+  id: string;
+  name?: string | null;
+  description?: string | null;
+  size?: number;
+  status?: string;
+  volume_id?: string;
+  created_at?: string;
+  metadata?: Record<string, string>;
+  'os-extended-snapshot-attributes:progress'?: string;
+  [extra: string]: unknown;
+}
+
+export interface VolumeListPage {
+  volumes: CinderVolume[];
+  /** The marker of Cinder's `volumes_links` next link; absent on the last page. */
+  nextMarker?: string;
+}
+
+/** The Cinder create body's `volume` member, as the gateway builds it. */
+export interface CinderCreateVolume {
+  size: number;
+  name?: string;
+  description?: string;
+  volume_type?: string;
+  availability_zone?: string;
+  snapshot_id?: string;
+}
+
+/** One Glance JSON-patch operation (media type application/openstack-images-v2.1-json-patch). */
+export interface GlancePatchOperation {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
 }
 
 // ---- network -------------------------------------------------------------------------------
@@ -376,8 +444,18 @@ export interface ImageApi {
    * ids the list did not answer), served from the cache where possible. Missing ids are absent.
    */
   getImages(ids: readonly string[]): Promise<Map<string, GlanceImage>>;
+  /** GET /v2/images with Glance's filters, one page (`next` link read for the following marker). Not cached. */
+  listImages(query: ImageListQuery): Promise<ImageListPage>;
   /** Drops cached image metadata of this scope (after createServerImage). */
   invalidate(): void;
+  /** PATCH /v2/images/{id} (JSON patch); answers the image as changed. Drops the scope's cached images. */
+  updateImage(id: string, operations: GlancePatchOperation[]): Promise<GlanceImage>;
+  /** DELETE /v2/images/{id}. Drops the scope's cached images. */
+  deleteImage(id: string): Promise<void>;
+  /** PUT /v2/images/{id}/tags/{tag}. Drops the scope's cached images. */
+  addImageTag(id: string, tag: string): Promise<void>;
+  /** DELETE /v2/images/{id}/tags/{tag}. Drops the scope's cached images. */
+  removeImageTag(id: string, tag: string): Promise<void>;
 }
 
 export interface VolumeApi {
@@ -385,6 +463,26 @@ export interface VolumeApi {
   getVolume(id: string): Promise<CinderVolume | null>;
   /** The volumes with these ids: one `GET /volumes/{id}` per id, in parallel (Cinder v2 has no id-list filter). */
   getVolumes(ids: readonly string[]): Promise<Map<string, CinderVolume>>;
+  /** GET /volumes/detail, one page (Cinder `limit` and `marker`; `volumes_links` read for the next marker). */
+  listVolumes(query: { limit?: number; marker?: string }): Promise<VolumeListPage>;
+  /** POST /volumes; answers the volume as created (`creating`). */
+  createVolume(volume: CinderCreateVolume): Promise<CinderVolume>;
+  /** PUT /volumes/{id} with name and/or description. */
+  updateVolume(id: string, changes: { name?: string; description?: string }): Promise<CinderVolume>;
+  /** POST /volumes/{id}/action `os-extend` (202, no body). */
+  extendVolume(id: string, newSize: number): Promise<void>;
+  /** DELETE /volumes/{id} (202). */
+  deleteVolume(id: string): Promise<void>;
+  /** GET /types */
+  listVolumeTypes(): Promise<CinderVolumeType[]>;
+  /** GET /snapshots/detail, every page: the tenant's snapshots (with progress). */
+  listSnapshots(): Promise<CinderSnapshot[]>;
+  /** GET /snapshots/{id}; null on 404. */
+  getSnapshot(id: string): Promise<CinderSnapshot | null>;
+  /** POST /snapshots; answers the snapshot as created (`creating`). */
+  createSnapshot(snapshot: { volume_id: string; name?: string; description?: string; force?: boolean }): Promise<CinderSnapshot>;
+  /** DELETE /snapshots/{id} (202). */
+  deleteSnapshot(id: string): Promise<void>;
 }
 
 export interface NetworkApi {

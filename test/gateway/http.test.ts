@@ -146,6 +146,16 @@ describe('request log', () => {
   });
 });
 
+async function waitForVolumeStatus(id: string, status: string, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await stack.gql<{ volume: { status: string } | null }>('query($id: ID!) { volume(id: $id) { status } }', { id });
+    if (body.data?.volume?.status === status) return;
+    if (Date.now() > until) throw new Error(`volume ${id} did not reach ${status}: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('GraphiQL', () => {
   let page: string;
   let tabs: { query: string; variables?: string; headers?: string }[];
@@ -174,6 +184,7 @@ describe('GraphiQL', () => {
       'ListServers',
       'CreateServerChoices',
       'CreateServer',
+      'CreateDataVolume',
       'StopServer',
       'MakeServerReachable',
       'ParkServer',
@@ -181,8 +192,12 @@ describe('GraphiQL', () => {
       'AsCaller',
     ]);
     expect(tabs.at(-1)!.headers).toMatch(/X-Auth-Token/);
-    // A tab with several operations runs each in order; RestartServer needs its server parked first.
-    const settledBefore: Record<string, string> = { RestartServer: 'SHELVED_OFFLOADED' };
+    // A tab with several operations runs each in order, and a person waits where the tab says a
+    // step takes a moment: RestartServer needs its server parked, SnapshotDataVolume its volume attached.
+    const settledBefore: Record<string, (variables: Record<string, string>) => Promise<void>> = {
+      RestartServer: (v) => waitForStatus(stack, v.id!, 'SHELVED_OFFLOADED'),
+      SnapshotDataVolume: (v) => waitForVolumeStatus(v.volumeId!, 'in-use'),
+    };
     for (const tab of tabs) {
       const variables = tab.variables ? JSON.parse(tab.variables) : undefined;
       const headers = tab.headers ? JSON.parse(tab.headers) : undefined;
@@ -190,7 +205,7 @@ describe('GraphiQL', () => {
       // answers under an alias goes into the variable of that name.
       const operations = [...tab.query.matchAll(/^(?:query|mutation) (\w+)/gm)].map((m) => m[1]!);
       for (const operationName of operations.length > 1 ? operations : [undefined]) {
-        if (operationName && settledBefore[operationName]) await waitForStatus(stack, variables.id, settledBefore[operationName]);
+        if (operationName && settledBefore[operationName]) await settledBefore[operationName](variables);
         const response = await stack.post({ query: tab.query, variables, ...(operationName ? { operationName } : {}) }, headers);
         const body = (await response.json()) as GraphQLBody;
         expect(body.errors, `${operationName ?? tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();

@@ -164,6 +164,11 @@ describe('NHN sample bodies', () => {
       volumeType: 'General HDD',
       bootable: false,
       availabilityZone: 'kr-pub-a',
+      description: null,
+      createdAt: '2018-12-18T05:43:12.000Z',
+      encrypted: false,
+      snapshotId: null,
+      attachments: [],
     });
   });
 

@@ -99,4 +99,24 @@ describe('TtlLruCache', () => {
     await cache.load('s', 'k', async () => 'v');
     expect(cache.size).toBe(0);
   });
+
+  it('serves a value still in a passing state to its waiters but does not store it', async () => {
+    const cache = new TtlLruCache<{ status: string }>(1_000, 10, Date.now, (value) => value.status === 'active');
+    let loads = 0;
+    let status = 'queued';
+    const load = async () => {
+      loads++;
+      return { status };
+    };
+    const [first, second] = await Promise.all([cache.load('s', 'k', load), cache.load('s', 'k', load)]);
+    expect([first?.status, second?.status, loads]).toEqual(['queued', 'queued', 1]);
+    expect(cache.get('s', 'k')).toBeUndefined();
+    status = 'active';
+    expect((await cache.load('s', 'k', load))?.status).toBe('active');
+    expect((await cache.load('s', 'k', load))?.status).toBe('active');
+    expect(loads).toBe(2);
+    const many = await cache.loadMany('s', ['q'], async () => new Map([['q', { status: 'saving' }]]));
+    expect(many.get('q')?.status).toBe('saving');
+    expect(cache.get('s', 'q')).toBeUndefined();
+  });
 });

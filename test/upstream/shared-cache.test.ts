@@ -27,12 +27,12 @@ if (haveTools('redis-server')) {
     });
     afterAll(() => redis?.close());
 
-    async function replica<V>(ttlMs = 60_000, name = 'things'): Promise<{ cache: TtlLruCache<V>; shared: SharedState }> {
+    async function replica<V>(ttlMs = 60_000, name = 'things', isSettled?: (value: V) => boolean): Promise<{ cache: TtlLruCache<V>; shared: SharedState }> {
       const settings = loadConfig({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'unit:', REDIS_COMMAND_TIMEOUT_MS: '200' }).redis!;
       const shared = new SharedState(settings, createLogger('info', (line) => lines.push(line)));
       connections.push(shared);
       await shared.connected();
-      return { cache: new TtlLruCache<V>(ttlMs, 100).share(new RedisCacheStore(shared), name), shared };
+      return { cache: new TtlLruCache<V>(ttlMs, 100, Date.now, isSettled).share(new RedisCacheStore(shared), name), shared };
     }
 
     const never = async (): Promise<string> => {
@@ -95,6 +95,16 @@ if (haveTools('redis-server')) {
       expect(await slow).toBe('fetched before the mutation'); // its own caller still gets it
       expect(await b.cache.load(scope, 'k', async () => 'after')).toBe('after');
       expect(await a.cache.peek(scope, 'k')).toBe('after');
+    });
+
+    test('a record in a passing state is handed over but not stored in Redis either', async () => {
+      const settled = (image: { status: string }) => image.status === 'active';
+      const [a, b] = [await replica<{ status: string }>(60_000, 'images', settled), await replica<{ status: string }>(60_000, 'images', settled)];
+      const scope = 'KR1/passing/service';
+      expect(await a.cache.load(scope, 'img', async () => ({ status: 'saving' }))).toEqual({ status: 'saving' });
+      expect(await b.cache.peek(scope, 'img')).toBeUndefined();
+      await b.cache.loadMany(scope, ['img'], async () => new Map([['img', { status: 'active' }]]));
+      expect(await a.cache.peek(scope, 'img')).toEqual({ status: 'active' });
     });
 
     test('Redis expires entries by the cache TTL', async () => {

@@ -94,3 +94,11 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+builder.objectField(VolumeRef, 'attachments', (t) =>
+  t.field({
+    type: [VolumeAttachmentRef],
+    description: "The servers it is attached to, from the volume's own `attachments` (no further call); empty when detached.",
+    resolve: (volume) => volume.attachments,
+  }),
+);

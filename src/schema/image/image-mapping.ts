@@ -1,7 +1,7 @@
 // A Glance image as the Image type reads it.
 
 import type { GlanceImage } from '../../upstream/types.js';
-import { text, integer } from '../readers.js';
+import { text, integer, boolean, list } from '../readers.js';
 import { optionalTimestamp } from '../datetime.js';
 
 export interface Image {
@@ -16,6 +16,9 @@ export interface Image {
   visibility: string | null;
   createdAt: string | null;
   updatedAt: string | null;
+  tags: string[];
+  protected: boolean | null;
+  owner: string | null;
 }
 
 export function toImage(raw: GlanceImage): Image {
@@ -31,5 +34,8 @@ export function toImage(raw: GlanceImage): Image {
     visibility: text(raw.visibility),
     createdAt: optionalTimestamp(raw.created_at),
     updatedAt: optionalTimestamp(raw.updated_at),
+    tags: list(raw.tags).filter((tag): tag is string => typeof tag === 'string'),
+    protected: boolean(raw.protected),
+    owner: text(raw.owner),
   };
 }

@@ -38,7 +38,7 @@ export function imageDocument(image: Image): Record<string, unknown> {
     disk_format: image.diskFormat,
     schema: '/v2/schemas/image',
     status: image.status,
-    tags: [],
+    tags: [...(image.tags ?? [])],
     visibility: image.visibility,
     min_disk: image.minDiskGb,
     virtual_size: null,
@@ -97,6 +97,12 @@ function imageFilters(query: URLSearchParams, tenant: Tenant): ((image: Image) =
       if (raw !== 'all') filters.push((i) => i.visibility === raw);
       continue;
     }
+    if (key === 'tag') {
+      // Repeated `tag` parameters must all be present (Glance db api `tags` filter).
+      filters.push((i) => (i.tags ?? []).includes(raw));
+      continue;
+    }
+    if (key === 'member_status') continue;
     if (key === 'owner') {
       filters.push((i) => i.owner === raw);
       continue;
