@@ -8,12 +8,14 @@
 //   npm run bench -- --only "q1 warm"
 //   npm run bench -- --soak-memory 300     Q1 at 50 connections for 300 s, RSS every 30 s
 //   npm run bench -- --profile 20          CPU profile of the gateway under Q1
+//   npm run bench -- --observability       only the cost of metrics and tracing on Q1 warm
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, numberList, parseFlags } from './lib/args.js';
 import { runMatrix, type MatrixResult } from './lib/matrix.js';
 import { runMemorySoak, type MemorySoakResult } from './lib/memory-soak.js';
+import { renderObservabilityCost, runObservabilityCost } from './lib/observability-cost.js';
 import { machine, writeFigures } from './lib/output.js';
 import { repoRoot } from './lib/processes.js';
 import { profileGateway } from './lib/profile.js';
@@ -33,6 +35,7 @@ const flags = parseFlags({
   'soak-memory': { default: '', help: 'instead of the matrix: Q1 at 50 connections for this many seconds' },
   'soak-latency': { default: '0', help: 'upstream latency for --soak-memory, ms' },
   profile: { default: '', help: 'instead of the matrix: CPU-profile the gateway under Q1 for this many seconds' },
+  observability: { default: 'false', help: 'instead of the matrix: only the cost of metrics and tracing on Q1 warm (10 connections)' },
   out: { default: '.bench-out', help: 'directory for the JSON figures and profiles' },
 });
 
@@ -89,6 +92,23 @@ async function main(): Promise<void> {
     return;
   }
 
+  const observabilityCost = async () => {
+    const result = await runObservabilityCost({
+      launch,
+      durationS: numberFlag(flags.duration, 'duration'),
+      warmupS: numberFlag(flags.warmup, 'warmup'),
+      rounds: numberFlag(flags.rounds, 'rounds'),
+      connections: 10,
+      log,
+    });
+    log(`\n${renderObservabilityCost(result)}`);
+    return result;
+  };
+  if (flags.observability === 'true') {
+    save('observability', { result: await observabilityCost() });
+    return;
+  }
+
   const startup = await startupFigures(dist ? [{ kind: 'tsx' }, dist] : [{ kind: 'tsx' }], launch.nodeArgs ?? []);
   const describeStartup = (f: StartupFigures): string =>
     `${f.entry}: median ${formatNumber(f.medianMs, 0)} ms (runs ${f.runsMs.map((ms) => ms.toFixed(0)).join(', ')}), RSS at ready ${formatNumber(f.readyRssMb, 0)} MB`;
@@ -109,14 +129,16 @@ async function main(): Promise<void> {
     matrix.problems.push(...result.problems);
   }
 
+  const observability = await observabilityCost();
   const rows = summarize(matrix.measurements);
   log(`\n${renderRows(rows)}`);
   log(`\n${renderProbes(matrix.probes)}`);
   log(`\nstartup to /ready (gateway process spawn to first 200):\n${startup.map((f) => `  ${describeStartup(f)}`).join('\n')}`);
+  log(`\n${renderObservabilityCost(observability)}`);
   log(`\n${renderChecks(checkTargets(rows, matrix.probes, startup, lastMemoryGrowth()))}`);
   if (matrix.problems.length > 0) log(`\nCHECKS FAILED (figures suspect):\n${matrix.problems.join('\n')}`);
   log(`\nmachine: ${JSON.stringify(machine())}; bench took ${formatNumber((performance.now() - startedAt) / 1000, 0)} s`);
-  save('bench', { startup, rows, ...matrix });
+  save('bench', { startup, rows, observability, ...matrix });
 }
 
 await main();

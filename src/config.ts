@@ -83,6 +83,18 @@ export interface Config {
   corsOrigins: string[];
   /** Shared state of several replicas (caches); absent when REDIS_URL is unset: all stays in-process. */
   redis?: RedisSettings;
+  /** Prometheus metrics, on a port of their own (src/observability/metrics.ts). */
+  metrics: {
+    /** undefined: no metrics at all (METRICS_PORT=off); 0 takes a free port. */
+    port: number | undefined;
+    host: string;
+    /** Distinct operation names labelled as themselves (besides persisted ones); later ones are `other`. */
+    maxOperationNames: number;
+  };
+  /** OpenTelemetry traces, from the standard OTEL_* variables; undefined when off. */
+  tracing?: TracingConfig;
+  /** `pretty` when stdout is a terminal unless LOG_FORMAT says otherwise. */
+  logFormat: 'json' | 'pretty';
   simulator: {
     port: number;
     host: string;
@@ -105,6 +117,31 @@ export interface RedisSettings {
   connectTimeoutMs: number;
   /** A command not answered by then fails, and the gateway serves from its own memory. */
   commandTimeoutMs: number;
+}
+
+export type TracesSampler =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+export interface TracingConfig {
+  /** The full URL spans are POSTed to (…/v1/traces). */
+  url: string;
+  protocol: 'http/protobuf' | 'http/json';
+  /** OTEL_EXPORTER_OTLP_(TRACES_)HEADERS: sent to the collector (may hold its credentials). */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  serviceName: string;
+  resourceAttributes: Record<string, string>;
+  sampler: TracesSampler;
+  /** The ratio of the traceidratio samplers, 0..1. */
+  samplerRatio: number;
+  compression: 'gzip' | 'none';
+  /** The batch span processor (OTEL_BSP_*). */
+  batch: { scheduleDelayMs: number; exportTimeoutMs: number; maxQueueSize: number; maxExportBatchSize: number };
 }
 
 export class ConfigError extends Error {
@@ -178,6 +215,99 @@ function redisSettings(env: Env): RedisSettings | undefined {
     connectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 10, 60_000),
     commandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
   };
+}
+
+/** W3C Baggage-style `key=value,key=value` (values percent-decoded), as OTEL_* lists are written. */
+function keyValues(env: Env, name: string): Record<string, string> {
+  const raw = text(env, name);
+  const pairs: Record<string, string> = {};
+  if (raw === undefined) return pairs;
+  for (const item of raw.split(',')) {
+    if (item.trim() === '') continue;
+    const at = item.indexOf('=');
+    const key = at > 0 ? item.slice(0, at).trim() : '';
+    if (key === '') throw new ConfigError(`${name} must be a list of key=value pairs separated by commas`);
+    try {
+      pairs[key] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError(`${name} has a badly encoded value for ${key}`);
+    }
+  }
+  return pairs;
+}
+
+const SAMPLERS: readonly TracesSampler[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/**
+ * The standard OpenTelemetry SDK variables (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/),
+ * the traces-specific ones winning over the general ones. No endpoint (or OTEL_SDK_DISABLED,
+ * OTEL_TRACES_EXPORTER=none) means no tracing at all.
+ */
+function tracingConfig(env: Env): TracingConfig | undefined {
+  if (flag(env, 'OTEL_SDK_DISABLED', false)) return undefined;
+  const exporter = text(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase() ?? 'otlp';
+  if (exporter === 'none') return undefined;
+  if (exporter !== 'otlp') throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none, got "${exporter}"`);
+  const tracesEndpoint = url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  // The signal-specific endpoint is used as given; the general one gets the signal's path.
+  const target = tracesEndpoint ?? (endpoint === undefined ? undefined : `${endpoint}/v1/traces`);
+  if (target === undefined) return undefined;
+
+  const protocolName = text(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = text(env, protocolName) ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new ConfigError(`${protocolName} must be http/protobuf or http/json (grpc is not supported), got "${protocol}"`);
+  }
+  const timeoutName = text(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' : 'OTEL_EXPORTER_OTLP_TIMEOUT';
+  const sampler = (text(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on') as TracesSampler;
+  if (!SAMPLERS.includes(sampler)) throw new ConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}`);
+  const ratioText = text(env, 'OTEL_TRACES_SAMPLER_ARG');
+  const samplerRatio = ratioText === undefined ? 1 : Number(ratioText);
+  if (ratioText !== undefined && (!/^\d*\.?\d+$/.test(ratioText) || samplerRatio > 1)) {
+    throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a ratio between 0 and 1, got "${ratioText}"`);
+  }
+  const resourceAttributes = keyValues(env, 'OTEL_RESOURCE_ATTRIBUTES');
+  const compressionName = text(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') ? 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION' : 'OTEL_EXPORTER_OTLP_COMPRESSION';
+  const compression = text(env, compressionName)?.toLowerCase() ?? 'none';
+  if (compression !== 'gzip' && compression !== 'none') throw new ConfigError(`${compressionName} must be gzip or none, got "${compression}"`);
+  const maxQueueSize = integer(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000);
+  return {
+    url: target,
+    protocol,
+    headers: { ...keyValues(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...keyValues(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
+    timeoutMs: integer(env, timeoutName, 10_000, 1, 600_000),
+    serviceName: text(env, 'OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? 'nhn-compute-graphql-gateway',
+    resourceAttributes,
+    sampler,
+    samplerRatio,
+    compression,
+    batch: {
+      scheduleDelayMs: integer(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, 0, 600_000),
+      exportTimeoutMs: integer(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+      maxQueueSize,
+      maxExportBatchSize: integer(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', Math.min(512, maxQueueSize), 1, maxQueueSize),
+    },
+  };
+}
+
+function metricsPort(env: Env): number | undefined {
+  if (text(env, 'METRICS_PORT')?.toLowerCase() === 'off') return undefined;
+  return integer(env, 'METRICS_PORT', 9464, 0, 65535);
+}
+
+function logFormat(env: Env): Config['logFormat'] {
+  const raw = text(env, 'LOG_FORMAT')?.toLowerCase();
+  if (raw === undefined) return process.stdout.isTTY === true ? 'pretty' : 'json';
+  if (raw !== 'json' && raw !== 'pretty') throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${raw}"`);
+  return raw;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -267,6 +397,13 @@ export function loadConfig(env: Env = process.env): Config {
     persistedOperationsFile: text(env, 'PERSISTED_OPERATIONS_FILE'),
     corsOrigins,
     redis: redisSettings(env),
+    metrics: {
+      port: metricsPort(env),
+      host: text(env, 'METRICS_HOST') ?? text(env, 'HOST') ?? '0.0.0.0',
+      maxOperationNames: integer(env, 'METRICS_MAX_OPERATION_NAMES', 100, 0, 10_000),
+    },
+    tracing: tracingConfig(env),
+    logFormat: logFormat(env),
     simulator: {
       port: integer(env, 'SIMULATOR_PORT', 5000, 0, 65535),
       host: text(env, 'SIMULATOR_HOST') ?? '127.0.0.1',

@@ -12,9 +12,11 @@ import { createYoga, type GraphiQLOptions, isAsyncIterable, type Plugin, useRead
 import type { Config } from './config.js';
 import { useOperationLimits } from './limits.js';
 import { createLogger, type Logger } from './log.js';
+import type { Observability } from './observability/index.js';
+import { type RequestState, useObservability } from './observability/plugin.js';
 import type { Context } from './schema/builder.js';
 import { gatewayError, isRequestInputError, toClientError, withoutVariableValues } from './schema/errors.js';
-import { Kind, NoSchemaIntrospectionCustomRule } from './schema/graphql.js';
+import { Kind, NoSchemaIntrospectionCustomRule, parse } from './schema/graphql.js';
 import { CHOICES_QUERY, type DemoAccount, exampleTabs, pickChoices } from './schema/examples.js';
 import { schema } from './schema/index.js';
 import { UpstreamError } from './upstream/errors.js';
@@ -26,6 +28,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** The embedded simulator's demo account, prefilled in the GraphiQL token example. */
   demoAccount?: DemoAccount;
+  /** Metrics and tracing: the same object the upstream client was created with. */
+  observability?: Pick<Observability, 'metrics' | 'tracing'>;
 }
 
 export interface Gateway {
@@ -54,7 +58,7 @@ function requestIdOf(request: Request): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function createContext(request: Request, options: GatewayOptions, requestId: string): Context {
+function createContext(request: Request, options: GatewayOptions, state: RequestState): Context {
   const { config, upstream } = options;
   const caller = callerFrom(request.headers, config);
   const signal = AbortSignal.timeout(config.requestDeadlineMs);
@@ -63,14 +67,14 @@ function createContext(request: Request, options: GatewayOptions, requestId: str
   return {
     caller,
     signal,
-    requestId,
+    requestId: state.requestId,
     limits: { maxPageSize: config.limits.maxPageSize },
-    issueToken: (input) => upstream.issueToken(input),
+    issueToken: (input) => upstream.issueToken(input, { telemetry: state }),
     session() {
       if (caller === null) {
         throw gatewayError('UNAUTHENTICATED', 'Send X-Auth-Token and X-Tenant-Id: this gateway has no service account.');
       }
-      session ??= upstream.session(caller, { signal, deadline });
+      session ??= upstream.session(caller, { signal, deadline, telemetry: state });
       return session;
     },
   };
@@ -155,30 +159,6 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
   };
 }
 
-/** One debug line per request, without headers or variables, and the request id on the response. */
-function useRequestLog(logger: Logger, ids: WeakMap<Request, { id: string; start: number }>): Plugin {
-  return {
-    onRequest({ request }) {
-      ids.set(request, { id: requestIdOf(request), start: performance.now() });
-    },
-    onResponse({ request, response }) {
-      const entry = ids.get(request);
-      if (!entry) return;
-      response.headers.set('x-request-id', entry.id);
-      // Every response passes here: build the log fields only when they will be written.
-      if (!logger.enabled('debug')) return;
-      const url = new URL(request.url);
-      logger.debug('request', {
-        requestId: entry.id,
-        method: request.method,
-        path: url.pathname,
-        status: response.status,
-        ms: Math.round(performance.now() - entry.start),
-      });
-    },
-  };
-}
-
 /**
  * Yoga's logger. Yoga logs every error that masking replaced: an upstream failure is an expected
  * outcome (debug; warn when the upstream itself failed), anything else is a bug (error). Only names,
@@ -223,6 +203,21 @@ function usePersistedOnly(operations: Record<string, string>): Plugin {
       },
     },
   });
+}
+
+/** The names of the persisted operations: labelled in metrics whatever their number. */
+function operationNamesOf(operations: Record<string, string>): string[] {
+  const names: string[] = [];
+  for (const document of Object.values(operations)) {
+    try {
+      for (const definition of parse(document).definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.push(definition.name.value);
+      }
+    } catch {
+      // A document that does not parse fails when it is run, with its own error.
+    }
+  }
+  return names;
 }
 
 function loadPersistedOperations(file: string): Record<string, string> {
@@ -285,11 +280,13 @@ function createGraphiQL(fetchGraphQL: (body: string) => Promise<Response>, upstr
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, upstream } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const requests = new WeakMap<Request, { id: string; start: number }>();
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, { format: config.logFormat });
+  const requests = new WeakMap<Request, RequestState>();
+  const { metrics, tracing } = options.observability ?? {};
   let shuttingDown = false;
 
   const persisted = config.persistedOperationsFile ? loadPersistedOperations(config.persistedOperationsFile) : undefined;
+  if (persisted && metrics) metrics.operationNames.allow(operationNamesOf(persisted));
   const fetchGraphQL = (body: string): Promise<Response> =>
     Promise.resolve(yoga.fetch(INTERNAL_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
   const graphiql = config.graphiql ? createGraphiQL(fetchGraphQL, upstream, options.demoAccount) : undefined;
@@ -300,7 +297,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(logger),
-    context: ({ request }) => createContext(request, options, requests.get(request)?.id ?? requestIdOf(request)),
+    context: ({ request }) =>
+      createContext(request, options, requests.get(request) ?? { requestId: requestIdOf(request), start: performance.now(), upstreamCalls: 0, errorCodes: [] }),
     maskedErrors: { maskError: (error) => toClientError(error) },
     graphiql: graphiql ? graphiql.options : false,
     renderGraphiQL: graphiql?.render,
@@ -313,7 +311,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // The plugin caches one compiled operation per document, whatever operationName asks for, so a
       // document of several operations (GraphiQL's multi-step tabs) runs on graphql-js instead.
       useGraphQlJit({}, { enableIf: (args) => args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1 }),
-      useRequestLog(logger, requests),
+      useObservability({ metrics, tracing, logger, graphqlEndpoint: '/graphql', requestIdOf, states: requests }),
       useReadinessCheck({
         endpoint: '/ready',
         // A failure answers a bare 503: the error text is for the log, not for probes.

@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { SharedState } from './redis.js';
+import { createObservability, serveMetrics } from './observability/index.js';
 import type { DemoAccount } from './schema/examples.js';
 import type { Simulator } from './simulator/index.js';
 import { createUpstreamClient } from './upstream/index.js';
@@ -68,7 +69,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 async function main(): Promise<void> {
   let config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat });
   let simulator: Simulator | undefined;
   let demoAccount: DemoAccount | undefined;
 
@@ -84,10 +85,12 @@ async function main(): Promise<void> {
     console.log('Set NHN_IDENTITY_URL, NHN_TENANT_ID, NHN_USERNAME and NHN_API_PASSWORD to use NHN Cloud.');
   }
 
+  const observability = await createObservability(config);
   // Not awaited: a replica serves from its own memory until Redis answers (and whenever it stops).
   const sharedState = config.redis === undefined ? undefined : new SharedState(config.redis, logger);
-  const upstream = createUpstreamClient(config, { sharedState });
-  const gateway = createGateway({ config, upstream, logger, demoAccount });
+  if (sharedState !== undefined && observability.metrics !== undefined) observability.metrics.readSharedState = () => sharedState.status();
+  const upstream = createUpstreamClient(config, { metrics: observability.metrics, tracing: observability.tracing, sharedState });
+  const gateway = createGateway({ config, upstream, logger, demoAccount, observability });
   const server = createServer(gateway.yoga);
   const inFlight = trackRequests(server);
   await listen(server, config.port, config.host);
@@ -96,6 +99,15 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo; // PORT=0 picks a free one
   const origin = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   console.log(`GraphQL${config.graphiql ? ' and GraphiQL' : ''}: ${origin}/graphql   health: ${origin}/health   readiness: ${origin}/ready`);
+  const metricsServer =
+    observability.metrics && config.metrics.port !== undefined
+      ? await serveMetrics(observability.metrics, config.metrics.port, config.metrics.host)
+      : undefined;
+  if (metricsServer) {
+    const metricsHost = config.metrics.host === '0.0.0.0' || config.metrics.host === '::' ? 'localhost' : config.metrics.host;
+    console.log(`Prometheus metrics: http://${metricsHost.includes(':') ? `[${metricsHost}]` : metricsHost}:${metricsServer.port}/metrics`);
+  }
+  if (config.tracing) console.log(`Traces: OTLP ${config.tracing.protocol} to ${new URL(config.tracing.url).origin}`);
 
   upstream.ready().then(
     () => console.log(`Ready in ${Math.round(process.uptime() * 1000)} ms from process start.`),
@@ -127,6 +139,8 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }
     await upstream.close();
+    await metricsServer?.close();
+    await observability.close();
     await sharedState?.close();
     await simulator?.close();
     process.exit(0);

@@ -67,6 +67,8 @@ export async function startGateway(options: GatewayOptions): Promise<HttpService
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // Several gateways run at once: the metrics listener takes a free port each.
+        METRICS_PORT: '0',
         NHN_IDENTITY_URL: simulator.identityUrl,
         NHN_TENANT_ID: simulator.tenantId,
         NHN_USERNAME: simulator.username,

@@ -3,7 +3,7 @@
 # in front, on this machine, in the foreground. Ctrl-C (or SIGTERM) stops all of them, replicas first
 # (each drains), and removes the temporary files. Needs Debian's redis-server and haproxy.
 #
-#   LB_PORT=4000 REDIS_PORT=6390 SIMULATOR_PORT=5000 GW_BASE_PORT=4001 npm run topology
+#   LB_PORT=4000 REDIS_PORT=6390 SIMULATOR_PORT=5000 GW_BASE_PORT=4001 METRICS_BASE_PORT=9465 npm run topology
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,6 +15,7 @@ LB_PORT="${LB_PORT:-4000}"
 REDIS_PORT="${REDIS_PORT:-6390}"
 SIMULATOR_PORT="${SIMULATOR_PORT:-5000}"
 GW_BASE_PORT="${GW_BASE_PORT:-4001}"
+METRICS_BASE_PORT="${METRICS_BASE_PORT:-9465}"
 export GW1_PORT=$GW_BASE_PORT GW2_PORT=$((GW_BASE_PORT + 1)) GW3_PORT=$((GW_BASE_PORT + 2)) LB_PORT
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/nhn-gateway-topology.XXXXXX")"
@@ -56,7 +57,7 @@ wait_for "http://127.0.0.1:$SIMULATOR_PORT/__simulator/counters" simulator "$wor
 # The simulator's demo account (src/config.ts defaults) as the replicas' service account.
 for n in 1 2 3; do
   port_var="GW${n}_PORT"
-  PORT="${!port_var}" HOST=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-info}" \
+  PORT="${!port_var}" HOST=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-info}" METRICS_PORT=$((METRICS_BASE_PORT + n - 1)) \
     NHN_IDENTITY_URL="http://127.0.0.1:$SIMULATOR_PORT" \
     NHN_TENANT_ID="${SIMULATOR_TENANT_ID:-6cdebe3eb0094910bc41f1d42ebe4cb7}" \
     NHN_USERNAME="${SIMULATOR_USERNAME:-demo@example.com}" \
@@ -80,6 +81,7 @@ cat <<INFO
 
   GraphQL (HAProxy, round robin)   http://127.0.0.1:$LB_PORT/graphql
   replicas                         http://127.0.0.1:$GW1_PORT  :$GW2_PORT  :$GW3_PORT
+  metrics (Prometheus)             http://127.0.0.1:$METRICS_BASE_PORT/metrics  :$((METRICS_BASE_PORT + 1))  :$((METRICS_BASE_PORT + 2))
   Redis                            redis://127.0.0.1:$REDIS_PORT
   simulator                        http://127.0.0.1:$SIMULATOR_PORT  (controls: /__simulator/)
   logs                             $work/

@@ -41,6 +41,8 @@ export class TtlLruCache<V> {
   readonly #keysByScope = new Map<string, Set<string>>();
   readonly #flights = new Map<string, Flight<V>>();
   #shared: { store: SharedCacheStore; name: string } | undefined;
+  /** Told whether each lookup found a fresh value (metrics). */
+  onLookup?: (hit: boolean) => void;
 
   constructor(
     private readonly ttlMs: number,
@@ -78,11 +80,16 @@ export class TtlLruCache<V> {
   get(scope: string, key: string): V | undefined {
     const fullKey = scope + SEPARATOR + key;
     const entry = this.#entries.get(fullKey);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.#delete(fullKey, entry);
+    if (entry === undefined) {
+      this.onLookup?.(false);
       return undefined;
     }
+    if (entry.expiresAt <= this.now()) {
+      this.#delete(fullKey, entry);
+      this.onLookup?.(false);
+      return undefined;
+    }
+    this.onLookup?.(true);
     this.#entries.delete(fullKey);
     this.#entries.set(fullKey, entry);
     return entry.value;
@@ -198,6 +205,7 @@ export class TtlLruCache<V> {
     const values = new Map<string, V>();
     for (const [key, json] of stored.found) values.set(key, JSON.parse(json) as V);
     const missing = keys.filter((key) => !values.has(key));
+    if (this.onLookup !== undefined) for (const key of keys) this.onLookup(values.has(key));
     if (missing.length === 0) return values;
     const loaded = await loadMissing(missing);
     const entries = new Map<string, string>();

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
-import { CircuitBreaker } from './breaker.js';
+import type { RequestTelemetry, UpstreamTelemetry } from '../observability/upstream.js';
+import { type BreakerState, CircuitBreaker } from './breaker.js';
 import { UpstreamError } from './errors.js';
 import type { UpstreamService } from './types.js';
 
@@ -32,6 +33,10 @@ export interface UpstreamRequest {
   notFoundIsNull?: boolean;
   /** Further strings that must never reach an error message (a password being sent). */
   secrets?: readonly string[];
+  /** The route template (`/v2/{tenantId}/servers/{id}`): what metrics and spans name the call by. */
+  route?: string;
+  /** The GraphQL request this call serves: counts its calls, parents its spans. */
+  telemetry?: RequestTelemetry;
 }
 
 export interface UpstreamResponse {
@@ -50,9 +55,11 @@ export class HttpTransport {
   readonly #agent: Agent;
   readonly #breakers = new Map<UpstreamService, CircuitBreaker>();
   readonly #settings: Config['upstream'];
+  readonly #telemetry: UpstreamTelemetry | undefined;
 
-  constructor(settings: Config['upstream']) {
+  constructor(settings: Config['upstream'], telemetry?: UpstreamTelemetry) {
     this.#settings = settings;
+    this.#telemetry = telemetry;
     // An Agent keeps one keep-alive pool per origin, sized by `connections`.
     this.#agent = new Agent({
       connections: settings.connectionsPerOrigin,
@@ -82,20 +89,29 @@ export class HttpTransport {
       if (request.signal?.aborted) throw deadlineError(request.service);
       // When this call's own failures opened the breaker, its last real error says more.
       if (!breaker.tryAcquire()) throw error ?? breakerOpenError(request.service, breaker.msUntilProbe());
+      if (request.telemetry !== undefined) request.telemetry.upstreamCalls++;
+      const attempted = this.#telemetry?.attempt(request, attempt);
       try {
         const response = await this.#attempt(request);
+        attempted?.(response.status);
         breaker.recordSuccess();
         return response;
       } catch (thrown) {
         if (request.signal?.aborted) {
+          attempted?.(undefined, 'aborted');
           breaker.recordNeutral();
           throw deadlineError(request.service);
         }
         error = thrown instanceof UpstreamError ? thrown : errorFromFailure(request.service, thrown);
+        attempted?.(error.status, error.status === undefined ? error.kind : undefined);
       }
-      if (countsAgainstBreaker(error)) breaker.recordFailure();
-      else breaker.recordSuccess();
+      if (countsAgainstBreaker(error)) {
+        const before: BreakerState = breaker.state;
+        breaker.recordFailure();
+        if (before !== 'open' && breaker.state === 'open') this.#telemetry?.breakerOpened(request.service);
+      } else breaker.recordSuccess();
       if (request.method !== 'GET' || attempt >= this.#settings.maxRetries || !isRetryable(error)) throw error;
+      this.#telemetry?.retried(request);
       const delayMs = retryDelayMs(attempt, this.#settings.retryBaseDelayMs, error.retryAfterSeconds);
       // Waiting past the deadline would only turn an informative error into a timeout.
       if (Date.now() + delayMs >= request.deadline) throw error;
@@ -105,6 +121,11 @@ export class HttpTransport {
         throw deadlineError(request.service);
       }
     }
+  }
+
+  /** Each service's breaker, once it was used (read by the metrics at scrape time). */
+  *breakerStates(): Iterable<[UpstreamService, BreakerState]> {
+    for (const [service, breaker] of this.#breakers) yield [service, breaker.state];
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@
 // fresh for every request at once.
 
 import type { ServiceAccount } from '../config.js';
+import type { RequestTelemetry } from '../observability/upstream.js';
 import { UpstreamError } from './errors.js';
 import { member } from './http.js';
 import type { HttpTransport } from './http.js';
@@ -22,6 +23,7 @@ export async function issueToken(
   credentials: Credentials,
   deadline: number,
   signal?: AbortSignal,
+  telemetry?: RequestTelemetry,
 ): Promise<KeystoneAccess> {
   const response = await transport.send({
     service: 'identity',
@@ -35,8 +37,10 @@ export async function issueToken(
       },
     },
     secrets: [credentials.password],
+    route: '/v2.0/tokens',
     deadline,
     signal,
+    telemetry,
   });
   const access = member<KeystoneAccess>('identity', response.body, 'access', 'object');
   const token = member<KeystoneAccess['token']>('identity', access, 'token', 'object');
@@ -111,6 +115,8 @@ export class ServiceAccountTokens {
   #held: HeldToken | undefined;
   #endpoints: CatalogEndpoints | undefined;
   #refreshing: Promise<string> | undefined;
+  /** Told the outcome of every token request of the service account (metrics). */
+  onRefresh?: (outcome: 'success' | 'failure') => void;
 
   constructor(
     private readonly transport: HttpTransport,
@@ -156,11 +162,13 @@ export class ServiceAccountTokens {
         this.now() + this.requestDeadlineMs,
       );
     } catch (error) {
+      this.onRefresh?.('failure');
       // Inside the margin the old token still works: better to use it than to fail every request
       // while Keystone has a bad moment.
       if (previous !== undefined && this.now() < previous.expiresAt) return previous.id;
       throw error instanceof UpstreamError ? error.ofServiceAccount() : error;
     }
+    this.onRefresh?.('success');
     this.#held = this.#hold(access);
     const roots = parseCatalog(access.serviceCatalog, this.region);
     const endpoints: CatalogEndpoints = {};

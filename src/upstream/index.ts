@@ -4,6 +4,9 @@
 
 import type { Config } from '../config.js';
 import type { SharedState } from '../redis.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
+import { type RequestTelemetry, UpstreamTelemetry } from '../observability/upstream.js';
 import { TtlLruCache } from './cache.js';
 import { isSettledImage } from './image.js';
 import { UpstreamError } from './errors.js';
@@ -14,9 +17,15 @@ import { ServiceAccountTokens, issueToken } from './identity.js';
 import { Session } from './session.js';
 import { RedisCacheStore } from './shared-cache.js';
 import type { ApiService, ClientCore, UpstreamCaches } from './session.js';
-import type { Caller, KeystoneAccess, UpstreamClient, UpstreamSession } from './types.js';
+import type { Caller, KeystoneAccess, SessionOptions, UpstreamClient, UpstreamSession } from './types.js';
 
-export interface UpstreamClientOptions {
+/** Where the client reports: both optional, and nothing is measured without them. */
+export interface UpstreamObservability {
+  metrics?: GatewayMetrics;
+  tracing?: Tracing;
+}
+
+export interface UpstreamClientOptions extends UpstreamObservability {
   /** Redis (REDIS_URL): the caches keep their entries there, shared by every replica. */
   sharedState?: SharedState;
 }
@@ -33,11 +42,15 @@ class Client implements UpstreamClient, ClientCore {
   /** Configured endpoints win over the catalog's. */
   readonly #overrides: { [service in ApiService]?: Endpoint };
 
+  readonly #metrics: GatewayMetrics | undefined;
+
   constructor(
     readonly config: Config,
-    options: UpstreamClientOptions = {},
+    { metrics, tracing, sharedState }: UpstreamClientOptions,
   ) {
-    this.transport = new HttpTransport(config.upstream);
+    const observed = metrics !== undefined || tracing !== undefined;
+    this.transport = new HttpTransport(config.upstream, observed ? new UpstreamTelemetry(metrics, tracing) : undefined);
+    this.#metrics = metrics;
     const { endpoints, cache } = config;
     this.#identity = endpoints.identityUrl === undefined ? undefined : endpointFromRoot(endpoints.identityUrl);
     this.#overrides = {
@@ -62,21 +75,34 @@ class Client implements UpstreamClient, ClientCore {
       images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries, Date.now, isSettledImage),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
-    if (options.sharedState !== undefined) {
-      const store = new RedisCacheStore(options.sharedState);
+    if (sharedState !== undefined) {
+      const store = new RedisCacheStore(sharedState);
       for (const [name, cache] of Object.entries(this.caches)) (cache as TtlLruCache<unknown>).share(store, name);
+    }
+    if (metrics !== undefined) {
+      metrics.readBreakerStates = () => this.transport.breakerStates();
+      if (this.account) this.account.onRefresh = (outcome) => metrics.tokens.inc({ kind: 'refresh', outcome });
+      const counts = (['flavors', 'images', 'keypairs'] as const).map((name) => {
+        const count: [string, number, number] = [name, 0, 0];
+        this.caches[name].onLookup = (hit) => count[hit ? 1 : 2]++;
+        return count;
+      });
+      metrics.readCacheLookups = () => counts;
     }
   }
 
-  session(caller: Caller, options: { signal?: AbortSignal; deadline?: number } = {}): UpstreamSession {
-    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs);
+  session(caller: Caller, options: SessionOptions = {}): UpstreamSession {
+    return new Session(this, caller, options.signal, options.deadline ?? Date.now() + this.config.requestDeadlineMs, options.telemetry);
   }
 
-  issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess> {
+  issueToken(input: { tenantId: string; username: string; password: string }, options: { telemetry?: RequestTelemetry } = {}): Promise<KeystoneAccess> {
     if (this.#identity === undefined) {
       return Promise.reject(new UpstreamError({ service: 'identity', kind: 'unavailable', message: 'No identity endpoint is configured' }));
     }
-    return issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs);
+    const issued = issueToken(this.transport, this.#identity, input, Date.now() + this.config.requestDeadlineMs, undefined, options.telemetry);
+    const tokens = this.#metrics?.tokens;
+    if (tokens !== undefined) issued.then(() => tokens.inc({ kind: 'issue', outcome: 'success' }), () => tokens.inc({ kind: 'issue', outcome: 'failure' }));
+    return issued;
   }
 
   /** Also fails when the catalog has no compute endpoint for the region: nothing would work then. */

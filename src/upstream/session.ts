@@ -9,7 +9,8 @@ import { Compute } from './compute.js';
 import { UpstreamError } from './errors.js';
 import { deadlineError } from './http.js';
 import type { HttpMethod, HttpTransport, UpstreamResponse } from './http.js';
-import type { Endpoint } from './urls.js';
+import { type Endpoint, routeTemplate } from './urls.js';
+import type { RequestTelemetry } from '../observability/upstream.js';
 import type { ServiceAccountTokens } from './identity.js';
 import { Image } from './image.js';
 import { Network } from './network.js';
@@ -83,6 +84,7 @@ export class Session implements UpstreamSession {
     readonly caller: Caller,
     readonly signal: AbortSignal | undefined,
     readonly deadline: number,
+    readonly telemetry?: RequestTelemetry,
   ) {
     if (caller.kind === 'passthrough') {
       this.tenantId = caller.tenantId;
@@ -154,6 +156,8 @@ export class Session implements UpstreamSession {
       signal,
       deadline: options.shared ? Date.now() + this.core.config.requestDeadlineMs : this.deadline,
       token,
+      route: TENANT_IN_PATH[service] ? `/v2/{tenantId}${routeTemplate(path)}` : routeTemplate(path),
+      telemetry: this.telemetry,
     };
     const transport = this.core.transport;
     // No renewal for a pass-through caller: it owns the token, and a 401 is its answer.

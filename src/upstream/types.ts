@@ -3,6 +3,8 @@
 // change type (swap "" or a number, bootable "true" or true, timestamps with or without a zone), so
 // every field the gateway reads is optional or a union, and the schema layer maps them with care.
 
+import type { RequestTelemetry } from '../observability/upstream.js';
+
 export type UpstreamService = 'identity' | 'compute' | 'image' | 'volume' | 'network';
 
 /** Who a GraphQL request acts as. */
@@ -520,15 +522,22 @@ export interface UpstreamSession {
   readonly network: NetworkApi;
 }
 
+export interface SessionOptions {
+  signal?: AbortSignal;
+  deadline?: number;
+  /** The GraphQL request's telemetry: counts its upstream calls and parents their spans. */
+  telemetry?: RequestTelemetry;
+}
+
 export interface UpstreamClient {
   /**
    * A session for one GraphQL request; `signal` aborts every call still running (the deadline).
    * `deadline` (epoch ms, default now + requestDeadlineMs) is when that signal will fire: no retry
    * wait is started that would end after it.
    */
-  session(caller: Caller, options?: { signal?: AbortSignal; deadline?: number }): UpstreamSession;
+  session(caller: Caller, options?: SessionOptions): UpstreamSession;
   /** POST /v2.0/tokens with the given credentials (the `issueToken` mutation); nothing is cached. */
-  issueToken(input: { tenantId: string; username: string; password: string }): Promise<KeystoneAccess>;
+  issueToken(input: { tenantId: string; username: string; password: string }, options?: { telemetry?: RequestTelemetry }): Promise<KeystoneAccess>;
   /** Resolves once the service account (if any) holds a token and its catalog (for /ready). */
   ready(): Promise<void>;
   close(): Promise<void>;

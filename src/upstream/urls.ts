@@ -50,3 +50,24 @@ export function repeatedQueryString(params: Record<string, string | boolean | re
   }
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
+
+const VERSION_SEGMENT = /^v\d+(?:\.\d+)?$/;
+
+/**
+ * The route template of a path the gateway built (`/servers/0b5b.../action?x=1` ->
+ * `/servers/{id}/action`), for metrics and spans: a value bounded by the code, never an id, a name
+ * or a tenant. The NHN (OpenStack) APIs alternate collection and member segments after an optional
+ * version: collections come from the code and are kept; members are ids or names a caller chose
+ * (encoded by `segment`, so never a `/`) and become `{id}`, except the fixed `detail` listings.
+ */
+export function routeTemplate(path: string): string {
+  const query = path.indexOf('?');
+  const parts = (query === -1 ? path : path.slice(0, query)).split('/').filter((part) => part !== '');
+  const start = parts.length > 0 && VERSION_SEGMENT.test(parts[0]!) ? 1 : 0;
+  let template = start === 1 ? `/${parts[0]}` : '';
+  for (let i = start; i < parts.length; i++) {
+    const member = (i - start) % 2 === 1;
+    template += member && parts[i] !== 'detail' ? '/{id}' : `/${parts[i]}`;
+  }
+  return template === '' ? '/' : template;
+}

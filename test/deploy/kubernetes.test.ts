@@ -73,6 +73,7 @@ if (haveTools('kubectl')) {
       // The Service and the metrics annotation point at declared ports.
       expect(one(base, 'Service').spec.ports.map((p: { targetPort: string }) => p.targetPort)).toEqual(['http']);
       expect(portOf('metrics')).toBe(Number(deployment.spec.template.metadata.annotations['prometheus.io/port']));
+      expect(portOf('metrics')).toBe(Number(config.METRICS_PORT));
     });
 
     test('the grace period outlasts preStop plus the drain', () => {

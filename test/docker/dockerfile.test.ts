@@ -102,7 +102,7 @@ describe('Dockerfile', () => {
     const [command, ...args] = JSON.parse(last('CMD')!) as string[];
     const child = spawn(command!, args, {
       cwd: join(roots.get(runtime.name)!, workdir),
-      env: { PATH: process.env.PATH, ...env, PORT: '0', HOST: '127.0.0.1' },
+      env: { PATH: process.env.PATH, ...env, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

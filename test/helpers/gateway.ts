@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
+import { createObservability, type Observability } from '../../src/observability/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { createUpstreamClient } from '../../src/upstream/index.js';
 import type { UpstreamClient } from '../../src/upstream/types.js';
@@ -26,6 +27,8 @@ export interface Stack {
   config: Config;
   upstream: UpstreamClient;
   gateway: Gateway;
+  /** The stack's metrics (a registry of its own) and tracing (when OTEL_* settings were given). */
+  observability: Observability;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLBody<T>>;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Upstream calls by route since the last resetLog(), without token issuance. */
@@ -50,8 +53,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     UPSTREAM_RETRY_BASE_DELAY_MS: '1',
     ...(typeof options.env === 'function' ? options.env(sim) : options.env),
   });
-  const upstream = createUpstreamClient(config);
-  const gateway = createGateway({ config, upstream, logger: createLogger('silent'), ...options.gateway });
+  const observability = await createObservability(config);
+  const upstream = createUpstreamClient(config, observability);
+  const gateway = createGateway({ config, upstream, logger: createLogger('silent'), observability, ...options.gateway });
   const post = async (body: unknown, headers: Record<string, string> = {}) =>
     gateway.yoga.fetch(GRAPHQL_URL, {
       method: 'POST',
@@ -63,6 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     upstream,
     gateway,
+    observability,
     post,
     async gql(query, variables, headers) {
       return (await (await post({ query, variables }, headers)).json()) as GraphQLBody;
@@ -73,6 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await upstream.close();
+      await observability.close();
       await sim.close();
     },
   };
@@ -126,6 +132,8 @@ export interface GatewayProcess {
   origin: string;
   /** The embedded simulator's origin (its controls are under /__simulator/); empty without one. */
   simulatorUrl: string;
+  /** The Prometheus endpoint's URL, unless METRICS_PORT=off. */
+  metricsUrl?: string;
   /** Everything the process wrote so far, stdout and stderr interleaved. */
   output(): string;
   /** SIGTERM, then the exit code. */
@@ -136,12 +144,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Runs `node --import tsx src/main.ts` on the embedded simulator with `env` (plus PATH, port 0 on
- * 127.0.0.1) and resolves once it printed "Ready in".
+ * 127.0.0.1, metrics on a free port) and resolves once it printed "Ready in".
  */
 export async function startGatewayProcess(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -166,6 +174,7 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
     origin: /(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]!,
     // Empty when NHN_IDENTITY_URL pointed the process at a simulator of the test's own.
     simulatorUrl: /simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '',
+    metricsUrl: /Prometheus metrics: (http:\/\/\S+)/.exec(output)?.[1],
     output: () => output,
     async stop() {
       // A second SIGTERM would end the drain at once (Node's default once main.ts's handler ran).

@@ -177,6 +177,13 @@ if (haveTools('redis-server', 'haproxy')) {
         const restartedAt = sent;
         await runFor(() => sent >= restartedAt + 60);
         expect(failures).toEqual([]);
+        // Said in the metrics too: one outage each, Redis in use again, operations served from memory meanwhile.
+        for (const replica of stack.replicas) {
+          const text = await (await fetch(replica.metricsUrl!)).text();
+          expect(text).toMatch(/^nhn_gateway_redis_up 1$/m);
+          expect(text).toMatch(/^nhn_gateway_redis_outages_total 1$/m);
+          expect(Number(/^nhn_gateway_redis_fallbacks_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+        }
 
         // Shared again: a catalogue one replica fetches into the new (empty) Redis serves the others.
         stack.sim.controls.resetLog();

@@ -1,32 +1,40 @@
 // Secrets never leave through a side door. The gateway runs as `npm start` does (on the embedded
-// simulator, LOG_LEVEL=debug) and everything it writes is captured while it issues tokens, generates
-// keypairs, serves pass-through callers and fails in many ways. Then: no API password, token or private
-// key in that output, and none in any GraphQL answer except the one whose purpose is to hand it over
-// (issueToken its token, createKeypair its private key, once). Besides the known values, every
-// token-shaped string in the output is tried against the simulator: none may work as a token.
+// simulator, LOG_LEVEL=debug, metrics on, traces sent to a receiver in this test) and everything it
+// writes, exports and exposes is captured while it issues tokens, generates keypairs, serves
+// pass-through callers and fails in many ways. Then: no API password, token or private key in its
+// logs, its /metrics or its spans, and none in any GraphQL answer except the one whose purpose is to
+// hand it over (issueToken its token, createKeypair its private key, once). Besides the known values,
+// every token-shaped string in the output, the metrics and the spans is tried against the simulator:
+// none may work as a token.
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway.js';
+import { eventually, type GatewayProcess, startGatewayProcess } from '../helpers/gateway.js';
+import { type Receiver, startReceiver } from '../observability/otlp-receiver.js';
 
 const ACCOUNT = { tenantId: '3f0c2a9be1d84c52a6e7f1b9d0c4e8a2', username: 'leak-test@example.com', password: 'Leak-Test-API-Password-7d31' };
 const WRONG_PASSWORD = 'Wrong-API-Password-95c2';
 
 let gateway: GatewayProcess;
+let receiver: Receiver;
 /** Every GraphQL answer, with the secrets it may legitimately carry. */
 const answers: { text: string; allowed: string[] }[] = [];
 const secrets = new Set<string>([ACCOUNT.password, WRONG_PASSWORD]);
 
 beforeAll(async () => {
+  receiver = await startReceiver();
   gateway = await startGatewayProcess({
     LOG_LEVEL: 'debug',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: '50',
     SIMULATOR_TENANT_ID: ACCOUNT.tenantId,
     SIMULATOR_USERNAME: ACCOUNT.username,
     SIMULATOR_API_PASSWORD: ACCOUNT.password,
     SIMULATOR_BUILD_DELAY_MS: '50',
   });
 });
-afterAll(() => {
+afterAll(async () => {
   if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
+  await receiver.close();
 });
 
 async function gql(query: string, variables?: unknown, headers: Record<string, string> = {}): Promise<{ text: string; body: any }> {
@@ -116,9 +124,17 @@ test('a run that issues tokens, generates keys and fails in many ways shows no s
   expect((await gql(uncached, undefined, asCaller)).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   expect((await gql(uncached)).body.errors).toBeUndefined(); // the service account signs in again
 
-  // Token-shaped strings in the output (32 hex digits): none may be a live token, the service
-  // account's current one included.
-  const candidates = [...new Set(gateway.output().match(/\b[0-9a-f]{32}\b/g) ?? [])];
+  const metrics = await (await fetch(gateway.metricsUrl!)).text();
+  // Every request's spans exported (the batch processor sends every 50 ms): the operation spans
+  // number the answers.
+  const operationSpans = () => receiver.spans.filter((span) => span.kind === 2).length;
+  expect(await eventually(() => operationSpans() >= answers.length)).toBe(true);
+
+  // Token-shaped strings in the output, the metrics and the spans (32 hex digits): none may be a live
+  // token, the service account's current one included. (Trace ids have the same shape: a probe with
+  // one must fail like any other.)
+  const exposed = [gateway.output(), metrics, JSON.stringify(receiver.spans)].join('\n');
+  const candidates = [...new Set(exposed.match(/\b[0-9a-f]{32}\b/g) ?? [])];
   for (const candidate of candidates) {
     const probe = await fetch(`${gateway.simulatorUrl}/compute/v2/${ACCOUNT.tenantId}/os-availability-zone`, { headers: { 'x-auth-token': candidate } });
     expect(probe.status, `a live token in the output: ${candidate}`).toBe(401);
@@ -130,6 +146,19 @@ test('a run that issues tokens, generates keys and fails in many ways shows no s
   expect(output.match(/"msg":"request"/g)?.length).toBeGreaterThanOrEqual(answers.length);
   expect(output).toMatch(/"msg":"upstream error"/);
   for (const secret of secrets) expect(output.includes(secret), `a secret in the output: ${secret.slice(0, 12)}…`).toBe(false);
+  // Not vacuous either: the metrics counted the token issues and the failures, the spans include
+  // every upstream call's client span.
+  expect(metrics).toMatch(/nhn_gateway_tokens_total\{kind="issue",outcome="success"\} 2/);
+  expect(metrics).toMatch(/nhn_gateway_upstream_request_duration_seconds_count\{service="compute",operation="[^"]*",method="GET",status_code="502"/);
+  const spans = JSON.stringify(receiver.spans);
+  expect(receiver.spans.filter((span) => span.kind === 3).length).toBeGreaterThan(answers.length);
+  for (const secret of secrets) {
+    expect(metrics.includes(secret), `a secret in the metrics: ${secret.slice(0, 12)}…`).toBe(false);
+    expect(spans.includes(secret), `a secret in a span: ${secret.slice(0, 12)}…`).toBe(false);
+  }
+  expect(metrics).not.toContain(ACCOUNT.tenantId);
+  expect(metrics).not.toContain(ACCOUNT.username);
+  expect(spans).not.toContain(ACCOUNT.username);
   for (const [index, answer] of answers.entries()) {
     for (const secret of secrets) {
       if (answer.allowed.includes(secret)) continue;
