@@ -9,6 +9,7 @@
 //   npm run bench -- --soak-memory 300     Q1 at 50 connections for 300 s, RSS every 30 s
 //   npm run bench -- --profile 20          CPU profile of the gateway under Q1
 //   npm run bench -- --observability       only the cost of metrics and tracing on Q1 warm
+//   npm run bench -- --subscriptions 1000  live server state: upstream calls, latency, RSS, fan-out
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { renderObservabilityCost, runObservabilityCost } from './lib/observabili
 import { machine, writeFigures } from './lib/output.js';
 import { repoRoot } from './lib/processes.js';
 import { profileGateway } from './lib/profile.js';
+import { runSubscriptionBench } from './lib/subscriptions.js';
 import { checkTargets, renderChecks, renderProbes, renderRows, summarize, type MemoryGrowth } from './lib/report.js';
 import { startSimulatorProcess, type GatewayEntry } from './lib/services.js';
 import { chooseGateway, GATEWAY_FLAGS, measureStartup, type StartupFigures } from './lib/startup.js';
@@ -36,6 +38,8 @@ const flags = parseFlags({
   'soak-latency': { default: '0', help: 'upstream latency for --soak-memory, ms' },
   profile: { default: '', help: 'instead of the matrix: CPU-profile the gateway under Q1 for this many seconds' },
   observability: { default: 'false', help: 'instead of the matrix: only the cost of metrics and tracing on Q1 warm (10 connections)' },
+  subscriptions: { default: '', help: 'instead of the matrix: live server state with this many subscriptions of one project' },
+  'sub-window': { default: '61', help: 'seconds of each upstream-call window of --subscriptions (each starts right after a poll)' },
   out: { default: '.bench-out', help: 'directory for the JSON figures and profiles' },
 });
 
@@ -84,6 +88,11 @@ async function main(): Promise<void> {
     const result = await runMemorySoak(numberFlag(flags['soak-memory'], 'soak-memory'), numberFlag(flags['soak-latency'], 'soak-latency'), launch, log);
     printMemorySoak(result);
     save('memory-soak', { result });
+    return;
+  }
+  if (flags.subscriptions !== '') {
+    const result = await runSubscriptionBench(numberFlag(flags.subscriptions, 'subscriptions'), numberFlag(flags['sub-window'], 'sub-window'), launch, log);
+    save('subscriptions', { result });
     return;
   }
   if (flags.profile !== '') {

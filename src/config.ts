@@ -95,6 +95,34 @@ export interface Config {
   tracing?: TracingConfig;
   /** `pretty` when stdout is a terminal unless LOG_FORMAT says otherwise. */
   logFormat: 'json' | 'pretty';
+  /** Live server state: subscriptions and the watcher per (region, project) behind them. */
+  live: {
+    /** Poll interval while a server is in transition or after a mutation. */
+    fastIntervalMs: number;
+    /** Poll interval when every server is steady. */
+    slowIntervalMs: number;
+    /** Full relist interval (what a delta can miss). */
+    relistIntervalMs: number;
+    /** Subtracted from the upstream watermark for each `changes-since`. */
+    overlapMs: number;
+    /** How long a mutation keeps its project's watcher on the fast interval. */
+    fastAfterMutationMs: number;
+    /** A watcher stops this long after its last subscriber left. */
+    idleStopMs: number;
+    /** Longest wait between polls while the upstream fails. */
+    maxBackoffMs: number;
+    /** `limit` of each page the watcher reads. */
+    pageSize: number;
+    /** A pass-through subscriber's token is proven again this often. */
+    proofIntervalMs: number;
+    /** Open subscriptions in all, and per caller (pass-through token, or client address). */
+    maxSubscriptions: number;
+    maxSubscriptionsPerCaller: number;
+    /** WebSocket ping interval; a socket without a pong by the next ping is closed. */
+    keepAliveMs: number;
+    /** Addresses of reverse proxies whose X-Forwarded-For names the client; empty: the socket's peer. */
+    trustedProxies: string[];
+  };
   simulator: {
     port: number;
     host: string;
@@ -404,6 +432,21 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tracing: tracingConfig(env),
     logFormat: logFormat(env),
+    live: {
+      fastIntervalMs: integer(env, 'LIVE_FAST_INTERVAL_MS', 2_000, 10, 600_000),
+      slowIntervalMs: integer(env, 'LIVE_SLOW_INTERVAL_MS', 20_000, 10, 3_600_000),
+      relistIntervalMs: integer(env, 'LIVE_RELIST_INTERVAL_MS', 300_000, 10, 86_400_000),
+      overlapMs: integer(env, 'LIVE_OVERLAP_MS', 5_000, 0, 3_600_000),
+      fastAfterMutationMs: integer(env, 'LIVE_FAST_AFTER_MUTATION_MS', 60_000, 0, 3_600_000),
+      idleStopMs: integer(env, 'LIVE_IDLE_STOP_MS', 30_000, 0, 3_600_000),
+      maxBackoffMs: integer(env, 'LIVE_MAX_BACKOFF_MS', 60_000, 10, 3_600_000),
+      pageSize: integer(env, 'LIVE_PAGE_SIZE', 1000, 1, 1000),
+      proofIntervalMs: integer(env, 'LIVE_PROOF_INTERVAL_MS', 60_000, 10, 3_600_000),
+      maxSubscriptions: integer(env, 'LIVE_MAX_SUBSCRIPTIONS', 10_000, 0, 1_000_000),
+      maxSubscriptionsPerCaller: integer(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CALLER', 2_000, 0, 1_000_000),
+      keepAliveMs: integer(env, 'LIVE_KEEPALIVE_MS', 12_000, 10, 600_000),
+      trustedProxies: (text(env, 'TRUSTED_PROXIES') ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+    },
     simulator: {
       port: integer(env, 'SIMULATOR_PORT', 5000, 0, 65535),
       host: text(env, 'SIMULATOR_HOST') ?? '127.0.0.1',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { contextCacheSymbol } from '@pothos/core';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { createYoga, type GraphiQLOptions, isAsyncIterable, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -16,10 +17,13 @@ import type { Observability } from './observability/index.js';
 import { type RequestState, useObservability } from './observability/plugin.js';
 import type { Context } from './schema/builder.js';
 import { gatewayError, isRequestInputError, toClientError, withoutVariableValues } from './schema/errors.js';
-import { Kind, NoSchemaIntrospectionCustomRule, parse } from './schema/graphql.js';
+import { getOperationAST, Kind, NoSchemaIntrospectionCustomRule, parse } from './schema/graphql.js';
 import { CHOICES_QUERY, type DemoAccount, exampleTabs, pickChoices } from './schema/examples.js';
 import { schema } from './schema/index.js';
 import { UpstreamError } from './upstream/errors.js';
+import { clientAddressOf } from './live/client-address.js';
+import { LiveServers } from './live/registry.js';
+import { measureLive } from './observability/live.js';
 import type { Caller, UpstreamClient, UpstreamSession } from './upstream/types.js';
 
 export interface GatewayOptions {
@@ -30,12 +34,16 @@ export interface GatewayOptions {
   demoAccount?: DemoAccount;
   /** Metrics and tracing: the same object the upstream client was created with. */
   observability?: Pick<Observability, 'metrics' | 'tracing'>;
+  /** Live server state (default: one for this process, in-process pub/sub and coordinator). */
+  live?: LiveServers;
 }
 
 export interface Gateway {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
   /** From now on /ready answers 503 (graceful shutdown: load balancers stop sending traffic). */
   beginShutdown(): void;
+  /** The watchers and subscriptions of this process. */
+  live: LiveServers;
 }
 
 /** Header pass-through: both headers act as that caller; neither acts as the service account. */
@@ -58,15 +66,22 @@ function requestIdOf(request: Request): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function createContext(request: Request, options: GatewayOptions, state: RequestState): Context {
+/** What Yoga's node adapter (and the WebSocket transport) pass beside the request. */
+export interface ServerContext {
+  req?: { socket?: { remoteAddress?: string } };
+}
+
+function createContext(request: Request, options: GatewayOptions, state: RequestState, live: LiveServers, server: ServerContext): Context {
   const { config, upstream } = options;
   const caller = callerFrom(request.headers, config);
-  const signal = AbortSignal.timeout(config.requestDeadlineMs);
-  const deadline = Date.now() + config.requestDeadlineMs;
+  let signal = AbortSignal.timeout(config.requestDeadlineMs);
+  let deadline = Date.now() + config.requestDeadlineMs;
   let session: UpstreamSession | undefined;
-  return {
+  const context: Context = {
     caller,
-    signal,
+    get signal() {
+      return signal;
+    },
     requestId: state.requestId,
     limits: { maxPageSize: config.limits.maxPageSize },
     issueToken: (input) => upstream.issueToken(input, { telemetry: state }),
@@ -77,7 +92,17 @@ function createContext(request: Request, options: GatewayOptions, state: Request
       session ??= upstream.session(caller, { signal, deadline, telemetry: state });
       return session;
     },
+    live,
+    clientAddress: clientAddressOf(server.req?.socket?.remoteAddress, request.headers.get('x-forwarded-for'), config.live.trustedProxies),
+    renewForEvent() {
+      signal = AbortSignal.timeout(config.requestDeadlineMs);
+      deadline = Date.now() + config.requestDeadlineMs;
+      session = undefined;
+      // Pothos keys every per-request cache (DataLoaders, context caches) by this object when present.
+      (context as unknown as Record<symbol, unknown>)[contextCacheSymbol] = {};
+    },
   };
+  return context;
 }
 
 // Browsers send "simple" requests cross-site without a CORS preflight. Refuse those (GET, or POST
@@ -291,14 +316,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     Promise.resolve(yoga.fetch(INTERNAL_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
   const graphiql = config.graphiql ? createGraphiQL(fetchGraphQL, upstream, options.demoAccount) : undefined;
 
-  const yoga: Gateway['yoga'] = createYoga<Record<string, unknown>, Context>({
+  const live = options.live ?? new LiveServers({ config, upstream, logger });
+  if (metrics) measureLive(live, metrics);
+  const yoga: Gateway['yoga'] = createYoga<ServerContext & Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(logger),
-    context: ({ request }) =>
-      createContext(request, options, requests.get(request) ?? { requestId: requestIdOf(request), start: performance.now(), upstreamCalls: 0, errorCodes: [] }),
+    context: ({ request, ...server }) =>
+      createContext(
+        request,
+        options,
+        requests.get(request) ?? { requestId: requestIdOf(request), start: performance.now(), upstreamCalls: 0, errorCodes: [] },
+        live,
+        server,
+      ),
     maskedErrors: { maskError: (error) => toClientError(error) },
     graphiql: graphiql ? graphiql.options : false,
     renderGraphiQL: graphiql?.render,
@@ -310,7 +343,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       // (300 sequential yoga.fetch calls, 2 cores); every test passes with it, error paths included.
       // The plugin caches one compiled operation per document, whatever operationName asks for, so a
       // document of several operations (GraphiQL's multi-step tabs) runs on graphql-js instead.
-      useGraphQlJit({}, { enableIf: (args) => args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1 }),
+      // Nor for subscriptions: graphql-jit 0.8.9 hands a subscription's `subscribe` the operation's
+      // variables as its arguments (execution.js compileSubscriptionOperation), so an argument
+      // whose variable is named otherwise arrives undefined and its validation is skipped.
+      useGraphQlJit(
+        {},
+        {
+          enableIf: (args) =>
+            args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1 &&
+            getOperationAST(args.document, args.operationName)?.operation !== 'subscription',
+        },
+      ),
       useObservability({ metrics, tracing, logger, graphqlEndpoint: '/graphql', requestIdOf, states: requests }),
       useReadinessCheck({
         endpoint: '/ready',
@@ -328,6 +371,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     yoga,
+    live,
     beginShutdown() {
       shuttingDown = true;
     },

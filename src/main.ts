@@ -12,6 +12,7 @@ import { createObservability, serveMetrics } from './observability/index.js';
 import type { DemoAccount } from './schema/examples.js';
 import type { Simulator } from './simulator/index.js';
 import { createUpstreamClient } from './upstream/index.js';
+import { attachLiveTransports } from './live/transport.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   const upstream = createUpstreamClient(config, { metrics: observability.metrics, tracing: observability.tracing, sharedState });
   const gateway = createGateway({ config, upstream, logger, demoAccount, observability });
   const server = createServer(gateway.yoga);
+  const live = attachLiveTransports(server, gateway, config);
   const inFlight = trackRequests(server);
   await listen(server, config.port, config.host);
 
@@ -121,8 +123,12 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal, inFlight: inFlight.count });
+    logger.info('shutting down', { signal, inFlight: inFlight.count, streams: live.openStreams });
     gateway.beginShutdown();
+    // Streams never finish by themselves: end them first, so that their clients reconnect to another
+    // replica at once, and the drain below waits only for ordinary requests.
+    live.endStreams();
+    gateway.live.close();
     const until = Date.now() + DRAIN_TIMEOUT_MS;
     // Still listening while requests are in flight: probes meanwhile get /ready 503 (rather than a
     // refused connection, which some read as a crash), and load balancers move traffic away.
@@ -138,6 +144,7 @@ async function main(): Promise<void> {
       logger.warn('in-flight requests did not finish in time; closing their connections', { timeoutMs: DRAIN_TIMEOUT_MS });
       server.closeAllConnections();
     }
+    await live.close();
     await upstream.close();
     await metricsServer?.close();
     await observability.close();

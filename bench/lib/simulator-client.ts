@@ -39,6 +39,11 @@ export class SimulatorControlsClient {
     return this.#call('GET', 'request-log');
   }
 
+  /** A change made behind the gateway's back, as NHN's console would make it (no API call). */
+  changeServer(serverId: string, change: Record<string, unknown>): Promise<void> {
+    return this.#call('POST', 'change-server', { serverId, ...change });
+  }
+
   resetLog(): Promise<void> {
     return this.#call('POST', 'reset-log');
   }

@@ -10,6 +10,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type { Caller, UpstreamClient, UpstreamSession } from '../upstream/types.js';
+import type { LiveServers } from '../live/registry.js';
 import { toIsoUtc } from './datetime.js';
 import { gatewayError } from './errors.js';
 import { toInputError } from './validation.js';
@@ -26,6 +27,15 @@ export interface Context {
   readonly signal: AbortSignal;
   readonly requestId: string;
   readonly limits: { readonly maxPageSize: number };
+  /** Live server state: subscriptions join its watchers, mutations wake them. Absent: no subscriptions. */
+  readonly live?: LiveServers;
+  /** The client's address (X-Forwarded-For only from a trusted proxy): the per-caller subscription limit. */
+  readonly clientAddress?: string;
+  /**
+   * Before each event of a subscription: a fresh deadline, upstream session and per-request loaders
+   * and caches, so that an event's relations are read as of that event, not as of the subscription's start.
+   */
+  renewForEvent?(): void;
 }
 
 export const builder = new SchemaBuilder<{

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'QUERY_TOO_COMPLEX',
   'PERSISTED_QUERY_ONLY',
   'PERSISTED_QUERY_NOT_FOUND',
+  // Open subscriptions over their limit, per caller or in all (extensions.limit says which).
+  'TOO_MANY_SUBSCRIPTIONS',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 

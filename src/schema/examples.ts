@@ -221,6 +221,15 @@ mutation RestartServer($id: ID!) {
 }
 `;
 
+const WATCH_SERVER = /* GraphQL */ `# Live: the server now, then again at every change (GraphQL over SSE here; graphql-ws
+# on the same /graphql path works too). Run it, then run StopServer in the previous tab:
+# ACTIVE, powering-off, SHUTOFF arrive here as they happen, whoever made the change.
+# One watcher per project polls NHN for every subscriber, however many there are.
+subscription WatchServer($id: ID!) {
+  server(id: $id) { id name status taskState vmState powerState updated }
+}
+`;
+
 const ISSUE_TOKEN = /* GraphQL */ `# Issues a Keystone token. Use its id as X-Auth-Token and tenant.id as
 # X-Tenant-Id (see the next tab) to act as that user instead of the gateway's service account.
 mutation IssueToken($input: IssueTokenInput!) {
@@ -268,6 +277,7 @@ export function exampleTabs(
       }),
     },
     { query: STOP_SERVER, variables: json({ id: choices.serverId ?? '<server id>' }) },
+    { query: WATCH_SERVER, variables: json({ id: choices.serverId ?? '<server id>' }) },
     {
       query: MAKE_SERVER_REACHABLE,
       variables: json({ serverId: choices.serverId ?? '<server id>', group: '<id from step 1>', floatingIp: '<id from step 3>' }),

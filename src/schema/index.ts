@@ -19,6 +19,7 @@ import './compute/server-create.js';
 import './compute/server-metadata.js';
 import './compute/placement-policy.js';
 import './compute/volume-attachment.js';
+import './compute/server-subscriptions.js';
 import './compute/availability-zone.js';
 import './network/network.js';
 import './network/security-group.js';

@@ -25,6 +25,7 @@ export class SimulatorCore {
     readonly seed: number,
     readonly buildDelayMs: number,
     demo: AccountInput,
+    readonly timing: { scheduleDelayMs?: number; deletedRetentionMs?: number } = {},
   ) {
     this.faults = new FaultPlan(seed);
     this.world = this.freshWorld('');
@@ -56,7 +57,7 @@ export class SimulatorCore {
   }
 
   private freshWorld(origin: string): World {
-    const world = new World(this.seed, this.buildDelayMs, origin);
+    const world = new World(this.seed, this.buildDelayMs, origin, this.timing.scheduleDelayMs, this.timing.deletedRetentionMs);
     seedWorld(world);
     return world;
   }

@@ -39,6 +39,11 @@ export class TokenStore {
   revokeAll(): void {
     this.tokens.clear();
   }
+
+  /** Revokes one token (as a user signing out, or an operator removing a user, would). */
+  revoke(id: string): void {
+    this.tokens.delete(id);
+  }
 }
 
 function badRequest(message: string): ReplyError {

@@ -28,6 +28,10 @@ export interface SimulatorOptions {
   buildDelayMs?: number;
   /** Deterministic ids and data; default 42. */
   seed?: number;
+  /** How long a new server stays an unscheduled build request; default a quarter of buildDelayMs. */
+  scheduleDelayMs?: number;
+  /** How long deleted servers stay visible to changes-since with status DELETED; default 24 h. */
+  deletedRetentionMs?: number;
 }
 
 export interface Simulator {
@@ -65,7 +69,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     username: options.username ?? d.username,
     apiPassword: options.apiPassword ?? d.apiPassword,
   };
-  const core = new SimulatorCore(options.seed ?? d.seed, options.buildDelayMs ?? d.buildDelayMs, account);
+  const core = new SimulatorCore(options.seed ?? d.seed, options.buildDelayMs ?? d.buildDelayMs, account, {
+    scheduleDelayMs: options.scheduleDelayMs,
+    deletedRetentionMs: options.deletedRetentionMs,
+  });
   const controls = createControls(core, account.tenantId);
   const front = new HttpFront(core, controls);
   const server = createServer({ keepAliveTimeout: 65_000 }, front.listener);

@@ -165,6 +165,12 @@ export interface Server {
   protect: boolean;
   /** The compute host it runs on (hidden, as from non-admins); "" when it has none (never scheduled, shelved offloaded). */
   host?: string;
+  /**
+   * Set while the server is still a build request (not yet scheduled to a cell): Nova then ignores
+   * `changes-since` for it, shows the time of the read as `updated` (or the time of a rename), and a
+   * delete leaves no DELETED row (live-and-scale.md A.5, Nova 26). Null once scheduled.
+   */
+  buildRequest: { renamedAt: number | null } | null;
   /** Serialized detail document; dropped whenever the server changes (see Tenant.touch). */
   detailJson?: string;
 }
@@ -277,8 +283,22 @@ export class Tenant {
   /** Records a change to a server: its `updated` time, its cached document and the list caches. */
   touch(server: Server, at: number): void {
     server.updatedAt = at;
+    this.changed(server);
+  }
+
+  /**
+   * Records a change that Nova keeps outside the instance row (volume attachments, ports and their
+   * security groups): the document changes, `updated` does not, so `changes-since` does not list it.
+   */
+  changed(server: Server): void {
     server.detailJson = undefined;
     this.version++;
+  }
+
+  /** True while any server is a build request, whose `updated` moves with every read. */
+  hasBuildRequests(): boolean {
+    for (const server of this.servers.values()) if (server.buildRequest) return true;
+    return false;
   }
 
   addServer(server: Server): void {
@@ -288,6 +308,11 @@ export class Tenant {
 
   removeServer(server: Server, at: number): void {
     this.servers.delete(server.id);
+    // A build request is deleted outright: no instance row, so nothing for changes-since to show.
+    if (server.buildRequest) {
+      this.version++;
+      return;
+    }
     server.vmState = 'deleted';
     server.taskState = null;
     server.powerState = 0;
@@ -320,6 +345,10 @@ export class World {
     readonly buildDelayMs: number,
     /** The simulator's origin, used in the links of every document. */
     public origin: string,
+    /** How long a new server stays a build request (unscheduled) before its BUILD continues in a cell. */
+    readonly scheduleDelayMs: number = Math.floor(buildDelayMs / 4),
+    /** How long deleted servers stay visible to changes-since (Nova: until the operator archives them). */
+    public deletedRetentionMs: number = 24 * 3_600_000,
   ) {
     this.ids = new Random(seed ^ 0x5eed);
   }

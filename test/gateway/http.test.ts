@@ -156,6 +156,24 @@ async function waitForVolumeStatus(id: string, status: string, timeoutMs = 5_000
   }
 }
 
+/** The first `next` event of a subscription over SSE (then the stream is let go). */
+async function firstEvent(query: string, variables: unknown): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const response = await stack.gateway.yoga.fetch(GRAPHQL_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const reader = response.body!.getReader();
+  let text = '';
+  while (!/^data: .*$/m.test(text)) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += new TextDecoder().decode(chunk.value);
+  }
+  await reader.cancel();
+  return JSON.parse(/^data: (.*)$/m.exec(text)![1]!);
+}
+
 describe('GraphiQL', () => {
   let page: string;
   let tabs: { query: string; variables?: string; headers?: string }[];
@@ -180,12 +198,13 @@ describe('GraphiQL', () => {
   });
 
   test('opens with the example tabs, and every tab runs as it is', async () => {
-    expect(tabs.map((t) => /(query|mutation) (\w+)/.exec(t.query)?.[2])).toEqual([
+    expect(tabs.map((t) => /(query|mutation|subscription) (\w+)/.exec(t.query)?.[2])).toEqual([
       'ListServers',
       'CreateServerChoices',
       'CreateServer',
       'CreateDataVolume',
       'StopServer',
+      'WatchServer',
       'MakeServerReachable',
       'ParkServer',
       'IssueToken',
@@ -206,8 +225,9 @@ describe('GraphiQL', () => {
       const operations = [...tab.query.matchAll(/^(?:query|mutation) (\w+)/gm)].map((m) => m[1]!);
       for (const operationName of operations.length > 1 ? operations : [undefined]) {
         if (operationName && settledBefore[operationName]) await settledBefore[operationName](variables);
-        const response = await stack.post({ query: tab.query, variables, ...(operationName ? { operationName } : {}) }, headers);
-        const body = (await response.json()) as GraphQLBody;
+        const body: GraphQLBody = tab.query.includes('subscription ')
+          ? await firstEvent(tab.query, variables)
+          : await (await stack.post({ query: tab.query, variables, ...(operationName ? { operationName } : {}) }, headers)).json();
         expect(body.errors, `${operationName ?? tab.query.split('\n').find((l) => !l.startsWith('#'))}: ${JSON.stringify(body.errors)}`).toBeUndefined();
         for (const [alias, value] of Object.entries(operationName ? (body.data ?? {}) : {})) {
           if (typeof (value as { id?: unknown } | null)?.id === 'string') variables[alias] = (value as { id: string }).id;

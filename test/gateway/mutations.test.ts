@@ -12,7 +12,9 @@ let choices: { flavors: { id: string; name: string }[]; networkId: string; linux
 const SERVER = 'id name status taskState vmState powerState securityGroups flavor { name } image { id }';
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Long enough that a mutation's own read sees the transitional state even on a loaded CI machine
+  // (with the default 30 ms, the whole suite's load let BUILD or powering-off end before the read).
+  stack = await startStack({ buildDelayMs: 250 });
   const body = await stack.gql(
     '{ servers(first: 50) { edges { node { id name image { id osType } } } } flavors { id name } networks { id external } }',
   );

@@ -40,11 +40,13 @@ export interface StackOptions {
   /** Settings on top of "service account on this simulator"; a function gets the simulator. */
   env?: Record<string, string> | ((sim: Simulator) => Record<string, string>);
   buildDelayMs?: number;
+  /** How long a new server stays an unscheduled build request (simulator default: a quarter of buildDelayMs). */
+  scheduleDelayMs?: number;
   gateway?: Partial<GatewayOptions>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = await startSimulator({ port: 0, buildDelayMs: options.buildDelayMs ?? 30 });
+  const sim = await startSimulator({ port: 0, buildDelayMs: options.buildDelayMs ?? 30, scheduleDelayMs: options.scheduleDelayMs });
   const config = loadConfig({
     NHN_IDENTITY_URL: sim.identityUrl,
     NHN_TENANT_ID: sim.tenantId,

@@ -8,10 +8,13 @@ import { DiskConfigEnum, RebootTypeEnum } from './enums.js';
 import { ImageRef } from '../image/image.js';
 import { MetadataEntryInputRef, toMetadataObject } from '../metadata.js';
 import { currentServer, ServerRef } from './server.js';
+import { wakeWatcher } from './server-subscriptions.js';
+import type { WakeHint } from '../../live/watcher.js';
 import { flavorId, metadataList, resourceName, securityGroupName, uuid } from '../validation.js';
 
-async function act(ctx: Context, id: string, action: NovaServerAction) {
+async function act(ctx: Context, id: string, action: NovaServerAction, wake: WakeHint['reason'] = 'changed') {
   await ctx.session().compute.serverAction(id, action);
+  wakeWatcher(ctx, id, wake);
   return currentServer(ctx, id);
 }
 
@@ -46,7 +49,8 @@ builder.mutationFields((t) => {
         name: t.arg.string({ required: true, description: 'The security group name.', validate: securityGroupName }),
       },
       resolve: (_root, { serverId, name }, ctx) =>
-        act(ctx, String(serverId), action === 'addSecurityGroup' ? { addSecurityGroup: { name } } : { removeSecurityGroup: { name } }),
+        // Security groups live on the ports: `updated` does not move, so the watcher reads the server.
+        act(ctx, String(serverId), action === 'addSecurityGroup' ? { addSecurityGroup: { name } } : { removeSecurityGroup: { name } }, 'reread'),
     });
   return {
     updateServer: t.field({
@@ -58,6 +62,7 @@ builder.mutationFields((t) => {
       },
       resolve: async (_root, { id, name }, ctx) => {
         await ctx.session().compute.updateServer(String(id), { name });
+        wakeWatcher(ctx, String(id), 'changed');
         return currentServer(ctx, String(id));
       },
     }),
@@ -66,6 +71,7 @@ builder.mutationFields((t) => {
       args: { id: idArg() },
       resolve: async (_root, { id }, ctx) => {
         await ctx.session().compute.deleteServer(String(id));
+        wakeWatcher(ctx, String(id), 'deleted');
         return String(id);
       },
     }),
@@ -123,6 +129,7 @@ builder.mutationFields((t) => {
           createImage: { name, ...(metadata ? { metadata: toMetadataObject(metadata) } : {}) },
         });
         session.image.invalidate();
+        wakeWatcher(ctx, String(id), 'changed');
         return { imageId: imageIdFromLocation(location) };
       },
     }),

@@ -1,6 +1,7 @@
 // createServer: the input types, their rules (api-facts.md "Server create") and the mapping to Nova's
 // create body. Everything that can be checked without the upstream is checked before any call.
 
+import { wakeWatcher } from './server-subscriptions.js';
 import type { NovaCreateServerRequest } from '../../upstream/types.js';
 import { z } from 'zod';
 import { builder, type Context } from '../builder.js';
@@ -240,6 +241,8 @@ builder.mutationField('createServer', (t) =>
       await checkWindowsName(ctx, input);
       const created = await ctx.session().compute.createServer(toNovaCreateBody(input));
       const id = created.server?.id;
+      // A new server is a build request at first, which every delta lists: a wake-up suffices.
+      if (id) wakeWatcher(ctx, id, 'changed');
       return {
         reservationId: created.reservation_id ?? null,
         server: id ? await currentServer(ctx, id) : null,

@@ -6,6 +6,7 @@
 import { builder } from '../builder.js';
 import { metadataKey, metadataValue, uuid } from '../validation.js';
 import { currentServer, ServerRef } from './server.js';
+import { wakeWatcher } from './server-subscriptions.js';
 
 builder.objectField(ServerRef, 'metadataValue', (t) =>
   t.string({
@@ -31,6 +32,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { serverId, key, value }, ctx) => {
       await ctx.session().compute.setServerMetadataItem(String(serverId), key, value);
+      wakeWatcher(ctx, String(serverId), 'changed');
       return currentServer(ctx, String(serverId));
     },
   }),
@@ -44,6 +46,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { serverId, key }, ctx) => {
       await ctx.session().compute.deleteServerMetadataItem(String(serverId), key);
+      wakeWatcher(ctx, String(serverId), 'changed');
       return currentServer(ctx, String(serverId));
     },
   }),

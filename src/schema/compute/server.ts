@@ -47,6 +47,8 @@ const ServerFaultRef = builder.simpleObject('ServerFault', {
   }),
 });
 
+// A DELETED server (a subscription's last event) has no relations any more: they resolve to null
+// (volumeAttachments to an empty list) without an upstream call that could only fail.
 ServerRef.implement({
   description: 'A server (virtual machine instance) of the NHN Cloud Instance service.',
   fields: (t) => ({
@@ -83,19 +85,19 @@ ServerRef.implement({
       type: KeypairRef,
       nullable: true,
       description: 'The keypair named by `keyName`; null when none or since deleted.',
-      resolve: (s) => s.keyName,
+      resolve: (s) => (s.status === 'DELETED' ? null : s.keyName),
     }),
     flavor: t.field({
       type: FlavorRef,
       nullable: true,
       description: 'The flavor (size); null when it no longer exists.',
-      resolve: (s) => s.flavorId,
+      resolve: (s) => (s.status === 'DELETED' ? null : s.flavorId),
     }),
     image: t.field({
       type: ImageRef,
       nullable: true,
       description: 'Null for a server booted from a volume, or when the image no longer exists.',
-      resolve: (s) => s.imageId,
+      resolve: (s) => (s.status === 'DELETED' ? null : s.imageId),
     }),
     addresses: t.field({
       type: [ServerAddressRef],

@@ -1,6 +1,7 @@
 // VolumeAttachment: a volume attached to a server (Nova `os-volume_attachments`), with
 // `Server.volumeAttachments` and the attach/detach mutations.
 
+import { wakeWatcher } from './server-subscriptions.js';
 import { builder } from '../builder.js';
 import { LOADER_OPTIONS, loadVolumeAttachments } from '../loaders.js';
 import { toVolumeAttachment, type VolumeAttachment } from './volume-attachment-mapping.js';
@@ -32,6 +33,9 @@ VolumeAttachmentRef.implement({
   }),
 });
 
+/** The key of a DELETED server (a subscription's last event): no attachments, no upstream call. */
+const DELETED_SERVER_KEY = 'deleted:';
+
 builder.objectField(ServerRef, 'volumeAttachments', (t) =>
   t.loadableList({
     type: VolumeAttachmentRef,
@@ -42,9 +46,12 @@ builder.objectField(ServerRef, 'volumeAttachments', (t) =>
       limit: t.arg.int({ description: 'At most this many (Nova caps it at 1000).', validate: nonNegative }),
       offset: t.arg.int({ description: 'Skip this many.', validate: nonNegative }),
     },
-    load: (serverIds: string[], ctx, args) =>
-      loadVolumeAttachments(serverIds, ctx, { limit: args.limit ?? undefined, offset: args.offset ?? undefined }),
-    resolve: (server) => server.id,
+    load: async (keys: string[], ctx, args) => {
+      const live = keys.filter((key) => !key.startsWith(DELETED_SERVER_KEY));
+      const loaded = await loadVolumeAttachments(live, ctx, { limit: args.limit ?? undefined, offset: args.offset ?? undefined });
+      return keys.map((key) => (key.startsWith(DELETED_SERVER_KEY) ? [] : loaded[live.indexOf(key)]!));
+    },
+    resolve: (server) => (server.status === 'DELETED' ? `${DELETED_SERVER_KEY}${server.id}` : server.id),
   }),
 );
 
@@ -79,6 +86,8 @@ builder.mutationFields((t) => ({
         volumeId: String(args.volumeId),
         ...(args.device ? { device: args.device } : {}),
       });
+      // Attachments live outside the instance row: `updated` does not move, so the watcher reads the server.
+      wakeWatcher(ctx, serverId, 'reread');
       return toVolumeAttachment(attached, serverId);
     },
   }),
@@ -90,6 +99,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       await ctx.session().compute.detachVolume(String(args.serverId), String(args.volumeId));
+      wakeWatcher(ctx, String(args.serverId), 'reread');
       return String(args.volumeId);
     },
   }),

@@ -8,6 +8,7 @@ import { badUserInput, missingFromUpstream } from '../errors.js';
 import { floatingIpByPort, LOADER_OPTIONS, loadFloatingIps, portsByServer } from '../loaders.js';
 import { ServerRef } from '../compute/server.js';
 import { PortRef } from './port.js';
+import { wakeWatcher } from '../compute/server-subscriptions.js';
 import { type FloatingIp, toFloatingIp } from './floating-ip-mapping.js';
 import { floatingIpLabel, uuid } from '../validation.js';
 import type { NeutronFloatingIpRequest } from '../../upstream/types.js';
@@ -129,6 +130,20 @@ async function targetPort(ctx: Context, serverId: string | null, portId: string 
   throw badUserInput('serverId', `server ${serverId} has ${ports.length} ports (${ports.map((p) => p.id).join(', ')}): give portId`);
 }
 
+/**
+ * A floating IP changes its server's `addresses`, which Nova keeps outside the instance row: its
+ * `updated` does not move, so the project's watcher is asked to read that server again. The server is
+ * the port's device; a failed lookup only costs the live view this one change.
+ */
+async function wakeServerOfPort(ctx: Context, portId: string | null, serverId?: string | null): Promise<void> {
+  try {
+    const owner = serverId ?? (portId === null ? null : ((await PortRef.getDataloader(ctx).load(portId))?.serverId ?? null));
+    if (owner !== null) wakeWatcher(ctx, owner, 'reread');
+  } catch {
+    // The mutation succeeded; the watcher's next full relist shows the address.
+  }
+}
+
 builder.mutationFields((t) => ({
   createFloatingIp: t.field({
     type: FloatingIpRef,
@@ -141,7 +156,9 @@ builder.mutationFields((t) => ({
       if (input?.portId != null) request.port_id = String(input.portId);
       if (input?.label != null && input.label !== '') request.label = input.label;
       if (input?.deletionProtected != null) request.delete_protection = input.deletionProtected;
-      return toFloatingIp(await ctx.session().network.createFloatingIp(request));
+      const created = toFloatingIp(await ctx.session().network.createFloatingIp(request));
+      if (created.portId !== null) await wakeServerOfPort(ctx, created.portId);
+      return created;
     },
   }),
   associateFloatingIp: t.field({
@@ -154,15 +171,24 @@ builder.mutationFields((t) => ({
       portId: t.arg.id({ description: 'The port to use.', validate: uuid }),
     },
     resolve: async (_root, args, ctx) => {
-      const portId = await targetPort(ctx, args.serverId == null ? null : String(args.serverId), args.portId == null ? null : String(args.portId));
-      return toFloatingIp(await ctx.session().network.updateFloatingIp(String(args.id), { port_id: portId }));
+      const serverId = args.serverId == null ? null : String(args.serverId);
+      const portId = await targetPort(ctx, serverId, args.portId == null ? null : String(args.portId));
+      const associated = toFloatingIp(await ctx.session().network.updateFloatingIp(String(args.id), { port_id: portId }));
+      await wakeServerOfPort(ctx, portId, serverId);
+      return associated;
     },
   }),
   disassociateFloatingIp: t.field({
     type: FloatingIpRef,
     description: 'Detaches a floating IP from its port (`PUT /v2.0/floatingips/{id}` with `port_id: null`); the address stays allocated.',
     args: { id: t.arg.id({ required: true, description: 'The floating IP UUID.', validate: uuid }) },
-    resolve: async (_root, { id }, ctx) => toFloatingIp(await ctx.session().network.updateFloatingIp(String(id), { port_id: null })),
+    resolve: async (_root, { id }, ctx) => {
+      // The port it leaves is known only before the change (Neutron answers with `port_id: null`).
+      const before = await FloatingIpRef.getDataloader(ctx).load(String(id));
+      const detached = toFloatingIp(await ctx.session().network.updateFloatingIp(String(id), { port_id: null }));
+      await wakeServerOfPort(ctx, before?.portId ?? null);
+      return detached;
+    },
   }),
   updateFloatingIp: t.field({
     type: FloatingIpRef,

@@ -154,7 +154,8 @@ const addSecurityGroup: Action = (ctx, args) => {
   const server = securityGroupTarget(ctx, name);
   if (server.securityGroups.includes(name)) throw novaError(400, `Security group ${name} is already associated with the instance ${server.id}`);
   server.securityGroups.push(name);
-  ctx.tenant.touch(server, ctx.now);
+  // Security groups live on the Neutron ports: Nova's instance row (and `updated`) is untouched.
+  ctx.tenant.changed(server);
   return accepted();
 };
 
@@ -163,7 +164,7 @@ const removeSecurityGroup: Action = (ctx, args) => {
   const server = securityGroupTarget(ctx, name);
   if (!server.securityGroups.includes(name)) throw novaError(404, `Security group ${name} not associated with the instance ${server.id}`);
   server.securityGroups = server.securityGroups.filter((g) => g !== name);
-  ctx.tenant.touch(server, ctx.now);
+  ctx.tenant.changed(server);
   return accepted();
 };
 

@@ -170,6 +170,7 @@ export function provisionServer(tenant: Tenant, random: Random, spec: ServerSpec
     host,
     ephemeralDiskGb: 0,
     protect: false,
+    buildRequest: null,
   };
   if (spec.rootVolume) {
     // Nova creates a root volume with an empty name and description.

@@ -8,8 +8,8 @@ import type { Flavor, Image, Server, ServerGroup, Tenant, Volume, World } from '
 import { isUuid } from '../validation.js';
 import { ZONES } from '../seed.js';
 import { resourceLinks } from './flavors.js';
-import { runTask, setRunning } from './lifecycle.js';
-import { createVolume, linkVolume, nextDeviceName, provisionServer, type NicRequest, type RootVolumeRequest } from './provision.js';
+import { setRunning } from './lifecycle.js';
+import { createVolume, hostIdOf, linkVolume, nextDeviceName, provisionServer, type NicRequest, type RootVolumeRequest } from './provision.js';
 import { parseCreateServer, type BlockDevice, type CreateServerRequest, type NetworkEntry } from './server-request.js';
 import { idFromHref } from './lookup.js';
 import { chooseHost, isGpuFlavor, liveMembers, zoneOfHost } from './placement.js';
@@ -238,6 +238,41 @@ function failScheduling(server: Server, at: number): void {
   server.fault = { code: 500, message: 'No valid host was found. There are not enough hosts available.', details: '', createdAt: at };
 }
 
+/**
+ * A new server is first a build request (task `scheduling`, no instance row); once scheduled to a
+ * cell its row is written (`updated` set, task `spawning`) and it turns ACTIVE at the end of the build
+ * delay. Nova's conductor and compute move the same task states (compute/manager.py _build_and_run_instance).
+ */
+function startBuild(ctx: RequestContext, server: Server): void {
+  const { world, tenant } = ctx;
+  server.buildRequest = { renamedAt: null };
+  server.taskState = 'scheduling';
+  server.hostId = '';
+  tenant.changed(server);
+  const scheduleAt = ctx.now + Math.min(world.scheduleDelayMs, world.buildDelayMs);
+  world.scheduler.schedule(scheduleAt, (at) => {
+    if (tenant.servers.get(server.id) !== server) return;
+    server.buildRequest = null;
+    // No host left for its placement policy: NoValidHost, as Nova's conductor fails a build it cannot place.
+    if (server.host === '') {
+      server.taskState = null;
+      failScheduling(server, at);
+      tenant.touch(server, at);
+      return;
+    }
+    server.hostId = hostIdOf(tenant.id, server.host ?? '');
+    server.taskState = 'spawning';
+    tenant.touch(server, at);
+  });
+  world.scheduler.schedule(ctx.now + world.buildDelayMs, (at) => {
+    if (tenant.servers.get(server.id) !== server || server.vmState === 'error') return;
+    server.taskState = null;
+    setRunning(server);
+    server.launchedAt = at;
+    tenant.touch(server, at);
+  });
+}
+
 export function createServer(ctx: RequestContext): Reply {
   const request = parseCreateServer(ctx.body);
   const { flavor, boot, nics, group } = validateReferences(ctx, request);
@@ -271,14 +306,7 @@ export function createServer(ctx: RequestContext): Reply {
     if (boot.bootVolume) linkVolume(server, boot.bootVolume, '/dev/vda', ctx.now, ctx.world.ids);
     attachExtraDevices(ctx, server, request.blockDevices.filter((d) => d.bootIndex !== 0));
     group?.memberIds.push(server.id);
-    runTask(ctx.world, ctx.tenant, server, 'spawning', ctx.now, (s, at) => {
-      if (s.host === '') {
-        failScheduling(s, at);
-        return;
-      }
-      setRunning(s);
-      s.launchedAt = at;
-    });
+    startBuild(ctx, server);
     servers.push(server);
   }
   if (request.returnReservationId) return jsonReply(202, { reservation_id: reservationId });

@@ -13,11 +13,19 @@ export function updateServer(ctx: RequestContext): Reply {
   const root = requireObject([], ctx.body);
   const changes = requireObject(['server'], requireKey([], root, 'server'));
   // v2.0 also accepts OS-DCF:diskConfig and accessIPv4/6; NHN shows neither, so they are ignored.
-  if (changes.name !== undefined) {
-    server.name = checkName(['server', 'name'], changes.name);
-    ctx.tenant.touch(server, ctx.now);
+  if (changes.name === undefined) return jsonReply(200, { server: serverDetail(server, ctx.roots, ctx.now) });
+  const name = checkName(['server', 'name'], changes.name);
+  if (server.buildRequest) {
+    // The answer renders the build request as loaded, `updated` from before the rename (A.5).
+    const before = serverDetail(server, ctx.roots, ctx.now);
+    server.name = name;
+    server.buildRequest.renamedAt = ctx.now;
+    ctx.tenant.changed(server);
+    return jsonReply(200, { server: { ...before, name } });
   }
-  return jsonReply(200, { server: serverDetail(server, ctx.roots) });
+  server.name = name;
+  ctx.tenant.touch(server, ctx.now);
+  return jsonReply(200, { server: serverDetail(server, ctx.roots, ctx.now) });
 }
 
 export function deleteServer(ctx: RequestContext): Reply {

@@ -44,11 +44,19 @@ function faultView(server: Server) {
   };
 }
 
-export function serverDetail(server: Server, roots: ServiceRoots): Record<string, unknown> {
+/**
+ * What Nova shows as `updated`: the instance row's updated_at, or for a build request (no row yet)
+ * the time of a rename or else of the read itself (live-and-scale.md A.5).
+ */
+export function shownUpdatedAt(server: Server, now: number): number {
+  return server.buildRequest ? (server.buildRequest.renamedAt ?? now) : server.updatedAt;
+}
+
+export function serverDetail(server: Server, roots: ServiceRoots, now = Date.now()): Record<string, unknown> {
   const status = serverStatus(server);
   const doc: Record<string, unknown> = {
     status,
-    updated: isoSeconds(server.updatedAt),
+    updated: isoSeconds(shownUpdatedAt(server, now)),
     hostId: server.hostId,
     addresses: addresses(server),
     links: resourceLinks(roots, 'servers', server.id),
@@ -83,9 +91,10 @@ export function serverDetail(server: Server, roots: ServiceRoots): Record<string
   return doc;
 }
 
-/** The cached JSON text of serverDetail. */
-export function serverDetailJson(server: Server, roots: ServiceRoots): string {
-  return (server.detailJson ??= JSON.stringify(serverDetail(server, roots)));
+/** The cached JSON text of serverDetail (a build request's moves with the clock: never cached). */
+export function serverDetailJson(server: Server, roots: ServiceRoots, now: number): string {
+  if (server.buildRequest) return JSON.stringify(serverDetail(server, roots, now));
+  return (server.detailJson ??= JSON.stringify(serverDetail(server, roots, now)));
 }
 
 export function serverSummary(server: Server, roots: ServiceRoots) {

@@ -23,6 +23,10 @@ function parseChangesSince(raw: string): number {
   return ms;
 }
 
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
 /** A regex filter; MySQL's REGEXP (behind NHN's Nova) ignores case. A bad pattern matches literally. */
 function regexFilter(pattern: string): RegExp {
   try {
@@ -75,16 +79,23 @@ function serverFilters(ctx: RequestContext): { filters: Filter[]; since?: number
   if (changesSince !== null) {
     since = parseChangesSince(changesSince);
     const from = since;
-    filters.push((s) => s.updatedAt >= from);
+    // updated_at is a DATETIME without fractional seconds, compared inclusively (nova/db/main/api.py
+    // _get_query_nova_resource_by_changes_time); a build request has no updated_at and ignores the
+    // filter (nova/objects/build_request.py).
+    filters.push((s) => s.buildRequest !== null || wholeSeconds(s.updatedAt) >= from);
   }
   return { filters, since, nothingMatches };
 }
 
-/** changes-since also lists deleted servers (status DELETED); the others only live ones. */
-function candidates(tenant: Tenant, includeDeleted: boolean): readonly Server[] {
+/**
+ * changes-since also lists deleted servers (status DELETED) until they are archived (the world's
+ * retention); the others only live ones.
+ */
+function candidates(tenant: Tenant, includeDeleted: boolean, now: number, retentionMs: number): readonly Server[] {
   const live = tenant.serversNewestFirst();
   if (!includeDeleted || tenant.deletedServers.length === 0) return live;
-  return [...live, ...tenant.deletedServers].sort((a, b) => b.createdAt - a.createdAt);
+  const kept = tenant.deletedServers.filter((s) => (s.terminatedAt ?? 0) + retentionMs > now);
+  return [...live, ...kept].sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /**
@@ -107,20 +118,21 @@ function cachedPage(tenant: Tenant, key: string, render: () => string): Buffer {
 }
 
 function listServers(ctx: RequestContext, detail: boolean): Reply {
-  // changes-since depends on the clock's view of updates, so it is never cached.
-  if (ctx.query.has('changes-since')) return rawJsonReply(200, renderList(ctx, detail));
+  // changes-since depends on the clock's view of updates, and a build request's `updated` on the
+  // time of the read, so neither is cached.
+  if (ctx.query.has('changes-since') || ctx.tenant.hasBuildRequests()) return rawJsonReply(200, renderList(ctx, detail));
   return rawJsonReply(200, cachedPage(ctx.tenant, `${detail}?${ctx.query.toString()}`, () => renderList(ctx, detail)));
 }
 
 function renderList(ctx: RequestContext, detail: boolean): string {
   const page = pageRequest(ctx.query);
   const { filters, since, nothingMatches } = serverFilters(ctx);
-  const all = candidates(ctx.tenant, since !== undefined);
+  const all = candidates(ctx.tenant, since !== undefined, ctx.now, ctx.world.deletedRetentionMs);
   const servers = nothingMatches && page.marker === undefined
     ? []
     : takePage(all, (s) => !nothingMatches && filters.every((f) => f(s)), (s) => s.id, page);
   const items = detail
-    ? servers.map((s) => serverDetailJson(s, ctx.roots))
+    ? servers.map((s) => serverDetailJson(s, ctx.roots, ctx.now))
     : servers.map((s) => JSON.stringify(serverSummary(s, ctx.roots)));
   const links = nextLinks(`${ctx.roots.compute}/servers${detail ? '/detail' : ''}`, ctx.query, page, servers.at(-1)?.id, servers.length);
   const linkPart = links ? `,"servers_links":${JSON.stringify(links)}` : '';
@@ -129,7 +141,7 @@ function renderList(ctx: RequestContext, detail: boolean): string {
 
 function showServer(ctx: RequestContext): Reply {
   const server = findServer(ctx.tenant, ctx.params[0]!);
-  return rawJsonReply(200, `{"server":${serverDetailJson(server, ctx.roots)}}`);
+  return rawJsonReply(200, `{"server":${serverDetailJson(server, ctx.roots, ctx.now)}}`);
 }
 
 export const serverRoutes: Route[] = [

@@ -81,7 +81,8 @@ function attachVolume(ctx: RequestContext): Reply {
   }
   const device = (wantedDevice as string | null) ?? nextDeviceName(server);
   server.volumes.push({ volumeId, device });
-  ctx.tenant.touch(server, ctx.now);
+  // Attachments are block_device_mapping rows: the instance row (and `updated`) stays as it was.
+  ctx.tenant.changed(server);
   volume.status = 'attaching';
   const attachmentId = ctx.world.ids.uuid();
   ctx.world.scheduler.schedule(ctx.now + ctx.world.buildDelayMs, (at) => {
@@ -105,7 +106,7 @@ function detachVolume(ctx: RequestContext): Reply {
   ctx.world.scheduler.schedule(ctx.now + ctx.world.buildDelayMs, (at) => {
     if (ctx.tenant.servers.get(server.id) !== server) return;
     server.volumes = server.volumes.filter((v) => v.volumeId !== attached.volumeId);
-    ctx.tenant.touch(server, at);
+    ctx.tenant.changed(server);
     if (volume) {
       volume.status = 'available';
       volume.attachment = null;

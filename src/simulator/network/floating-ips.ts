@@ -87,15 +87,16 @@ function associate(ctx: RequestContext, fip: FloatingIp, portId: string | null):
       `Cannot associate floating IP ${fip.address} (${fip.id}) with port ${portId} using fixed IP ${target.nic.ip}, as that fixed IP already has a floating IP on external network ${fip.networkId}.`,
     );
   }
+  // Addresses live in Nova's network info cache, not the instance row: `updated` stays (changes-since misses it).
   const previous = fip.portId === null ? undefined : findPort(tenant, fip.portId);
   if (previous && previous.nic.portId !== portId) {
     previous.nic.floatingIp = undefined;
-    tenant.touch(previous.server, ctx.now);
+    tenant.changed(previous.server);
   }
   fip.portId = portId;
   if (target) {
     target.nic.floatingIp = fip.address;
-    tenant.touch(target.server, ctx.now);
+    tenant.changed(target.server);
   }
 }
 

@@ -145,13 +145,16 @@ function updateGroup(ctx: RequestContext): Reply {
   return jsonReply(200, { security_group: groupDocument(group, ctx.tenant) });
 }
 
-/** Servers name their groups, so a rename reaches them (Nova shows the group's current name). */
+/**
+ * Servers name their groups, so a rename reaches them (Nova shows the group's current name); groups
+ * are Neutron's, not the instance row's, so the servers' `updated` stays.
+ */
 function renameGroup(ctx: RequestContext, group: SecurityGroup, name: string): void {
   const { tenant } = ctx;
   for (const server of tenant.servers.values()) {
     if (!server.securityGroups.includes(group.name)) continue;
     server.securityGroups = server.securityGroups.map((n) => (n === group.name ? name : n));
-    tenant.touch(server, ctx.now);
+    tenant.changed(server);
   }
   tenant.securityGroups.delete(group.name);
   group.name = name;

@@ -1,0 +1,16 @@
+// Which process polls a project. With one gateway process it is always this one; with several
+// replicas a shared lease (Redis `SET key token NX PX ttl`, or a Kubernetes Lease) decides, and the
+// others receive the events through the shared pub/sub instead of polling themselves.
+
+export interface WatcherCoordinator {
+  /** True when this process should poll the project now; called before every poll (renew a lease here). */
+  mayPoll(key: string): Promise<boolean>;
+  /** This process no longer watches the project (its last subscriber left a while ago). */
+  release(key: string): Promise<void>;
+}
+
+/** One process: it always holds every project. */
+export const inProcessCoordinator: WatcherCoordinator = {
+  mayPoll: async () => true,
+  release: async () => undefined,
+};
