@@ -145,6 +145,8 @@ export interface RedisSettings {
   connectTimeoutMs: number;
   /** A command not answered by then fails, and the gateway serves from its own memory. */
   commandTimeoutMs: number;
+  /** A project's watcher lease outlives its holder by at most this (another replica then takes over). */
+  leaseTtlMs: number;
 }
 
 export type TracesSampler =
@@ -242,6 +244,7 @@ function redisSettings(env: Env): RedisSettings | undefined {
     keyPrefix,
     connectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 10, 60_000),
     commandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
+    leaseTtlMs: integer(env, 'LIVE_LEASE_TTL_MS', 15_000, 100, 600_000),
   };
 }
 

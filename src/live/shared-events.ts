@@ -6,6 +6,7 @@
 
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
+import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import type { SharedState } from '../redis.js';
 
@@ -16,9 +17,18 @@ type Detail = { type: string; detail?: unknown };
 export function createSharedEventTarget(shared: SharedState): TypedEventTarget<CustomEvent> & { close(): Promise<void> } {
   // Subscriptions live on a connection of their own (a subscribed connection can do nothing else).
   // Its commands wait in ioredis's queue while Redis is away, and ioredis subscribes again on reconnect.
-  const subscribeClient = shared.client.duplicate({ enableOfflineQueue: true });
-  subscribeClient.on('error', () => {}); // the shared connection reports the state; this one follows it
+  // No command timeout there: a SUBSCRIBE waits for Redis however long it is away.
+  const connection = shared.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
+  connection.on('error', () => {}); // the shared connection reports the state; this one follows it
+  // The event target fires SUBSCRIBE/UNSUBSCRIBE without awaiting them: a rejection (connection
+  // closed at shutdown) must not become an unhandled one, which would end the process.
+  const subscribeClient = {
+    on: (event: string, listener: (...args: any[]) => void) => connection.on(event, listener),
+    subscribe: (channel: string) => connection.subscribe(channel).catch(() => 0),
+    unsubscribe: (channel: string) => connection.unsubscribe(channel).catch(() => 0),
+  } as unknown as Redis;
   const local = new EventTarget();
+  setMaxListeners(0, local); // one listener per subscriber: thousands are expected
   const prefix = `${shared.keyPrefix}events:`;
   // Publishing never throws into the publisher: a failure delivers here instead.
   const publishClient = {
@@ -79,7 +89,7 @@ export function createSharedEventTarget(shared: SharedState): TypedEventTarget<C
       return true;
     },
     async close() {
-      subscribeClient.disconnect();
+      connection.disconnect();
     },
   } as TypedEventTarget<CustomEvent> & { close(): Promise<void> };
 }
