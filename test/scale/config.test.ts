@@ -17,6 +17,7 @@ test('redis:// and rediss:// (TLS) with a password, a database number and a pref
     keyPrefix: 'team-a:',
     connectTimeoutMs: 2000,
     commandTimeoutMs: 500,
+    leaseTtlMs: 15000,
   });
   const separate = redisConfig({ REDIS_URL: 'redis://redis:6379', REDIS_PASSWORD: 'from-a-secret', REDIS_COMMAND_TIMEOUT_MS: '250' });
   expect(separate).toMatchObject({ password: 'from-a-secret', keyPrefix: 'nhn-gateway:', commandTimeoutMs: 250 });
@@ -28,6 +29,7 @@ test.each([
   ['REDIS_URL', { REDIS_URL: 'redis://:hunter2@redis:6379/keys' }],
   ['REDIS_KEY_PREFIX', { REDIS_URL: 'redis://redis', REDIS_KEY_PREFIX: 'has space' }],
   ['REDIS_COMMAND_TIMEOUT_MS', { REDIS_URL: 'redis://redis', REDIS_COMMAND_TIMEOUT_MS: '0' }],
+  ['LIVE_LEASE_TTL_MS', { REDIS_URL: 'redis://redis', LIVE_LEASE_TTL_MS: '5' }],
 ])('a bad %s stops the start, naming it and not the password', (name, env) => {
   let error: unknown;
   try {
