@@ -272,6 +272,7 @@ export class LiveServers extends EventEmitter {
         ? {
             save: (snapshot) => this.coordinator.saveSnapshot!(key, snapshot),
             load: (always) => this.coordinator.loadSnapshot!(key, always),
+            release: () => this.coordinator.release(key),
           }
         : undefined,
     );

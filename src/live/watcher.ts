@@ -130,6 +130,7 @@ export class ProjectWatcher extends EventEmitter {
     private readonly shared?: {
       save(snapshot: WatcherSnapshot): Promise<void>;
       load(always: boolean): Promise<WatcherSnapshot | null>;
+      release(): Promise<void>;
     },
   ) {
     super();
@@ -225,7 +226,9 @@ export class ProjectWatcher extends EventEmitter {
       const source = candidate !== null && (await this.mayPoll()) ? candidate : null;
       if (source === null) {
         // Another process polls this project (or no proven credential exists yet): follow what the
-        // holder knows, and look again later.
+        // holder knows, and look again later. A holder whose last credential went gives the lease up,
+        // so that a replica with a proven one can take it.
+        if (candidate === null && this.holding) await this.shared?.release();
         this.holding = false;
         const snapshot = await this.shared?.load(false);
         if (snapshot) this.restore(snapshot);
