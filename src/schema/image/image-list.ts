@@ -7,10 +7,10 @@ import type { ImageListQuery } from '../../upstream/types.js';
 import { builder, type Context } from '../builder.js';
 import { ImageRef } from './image.js';
 import { type Image, toImage } from './image-mapping.js';
+import { markerPage } from '../marker-paging.js';
 import {
   DEFAULT_PAGE_SIZE,
   decodeMarkerCursor,
-  encodeMarkerCursor,
   filterText,
   imageStatus,
   imageTag,
@@ -58,14 +58,6 @@ function toGlanceQuery(filter: ImageFilter | null | undefined): ImageListQuery {
   };
 }
 
-class ImageEdge {
-  constructor(readonly node: Image) {}
-
-  get cursor(): string {
-    return encodeMarkerCursor(CURSOR_KIND, this.node.id);
-  }
-}
-
 interface ListArgs {
   filter?: ImageFilter | null;
   first?: number | null;
@@ -76,22 +68,7 @@ async function listImages(args: ListArgs, ctx: Context) {
   const limit = pageSize(args.first, ctx.limits.maxPageSize);
   const marker = args.after ? decodeMarkerCursor(CURSOR_KIND, args.after) : undefined;
   const page = await ctx.session().image.listImages({ ...toGlanceQuery(args.filter), limit, marker });
-  const loader = ImageRef.getDataloader(ctx);
-  const edges = page.images.map((raw) => {
-    const node = toImage(raw);
-    loader.prime(node.id, node);
-    return new ImageEdge(node);
-  });
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.nextMarker !== undefined,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      // Glance's `next` names the marker of the next page: that is where `after` must lead.
-      endCursor: page.nextMarker !== undefined ? encodeMarkerCursor(CURSOR_KIND, page.nextMarker) : (edges.at(-1)?.cursor ?? null),
-    },
-  };
+  return markerPage(CURSOR_KIND, { nodes: page.images.map(toImage), nextMarker: page.nextMarker, after: args.after }, ImageRef.getDataloader(ctx));
 }
 
 builder.queryField('images', (t) =>

@@ -9,10 +9,10 @@ import { loadableEntity, queryById } from '../entity.js';
 import { badUserInput } from '../errors.js';
 import { LOADER_OPTIONS, loadVolumes } from '../loaders.js';
 import { type Volume, toVolume } from './volume-mapping.js';
+import { markerPage } from '../marker-paging.js';
 import {
   DEFAULT_PAGE_SIZE,
   decodeMarkerCursor,
-  encodeMarkerCursor,
   pageSize,
   uuid,
   volumeSize,
@@ -75,14 +75,6 @@ const VolumeConnectionRef = builder.connectionObject(
   { name: 'VolumeEdge', description: 'A volume and its cursor.' },
 );
 
-class VolumeEdge {
-  constructor(readonly node: Volume) {}
-
-  get cursor(): string {
-    return encodeMarkerCursor(CURSOR_KIND, this.node.id);
-  }
-}
-
 builder.queryField('volumes', (t) =>
   t.field({
     type: VolumeConnectionRef,
@@ -98,21 +90,7 @@ builder.queryField('volumes', (t) =>
       const limit = pageSize(args.first, ctx.limits.maxPageSize);
       const marker = args.after ? decodeMarkerCursor(CURSOR_KIND, args.after) : undefined;
       const page = await ctx.session().volume.listVolumes({ limit, marker });
-      const loader = VolumeRef.getDataloader(ctx);
-      const edges = page.volumes.map((raw) => {
-        const node = toVolume(raw);
-        loader.prime(node.id, node);
-        return new VolumeEdge(node);
-      });
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.nextMarker !== undefined,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: page.nextMarker !== undefined ? encodeMarkerCursor(CURSOR_KIND, page.nextMarker) : (edges.at(-1)?.cursor ?? null),
-        },
-      };
+      return markerPage(CURSOR_KIND, { nodes: page.volumes.map(toVolume), nextMarker: page.nextMarker, after: args.after }, VolumeRef.getDataloader(ctx));
     },
   }),
 );
