@@ -110,10 +110,11 @@ if (haveTools('redis-server')) {
           startReplicas(1, {
             sim,
             redisUrl: redis.url,
-            env: { ...LIVE_TEST_ENV, LIVE_LEASE_TTL_MS: '1000', NHN_COMPUTE_URL: `${proxy.url}/compute`, LOG_LEVEL: 'debug' },
+            env: { ...LIVE_TEST_ENV, LIVE_LEASE_TTL_MS: '1000', NHN_COMPUTE_URL: `${proxy.url}/compute`, LOG_LEVEL: 'debug', REDIS_COMMAND_TIMEOUT_MS: '5000' },
           }),
         ),
       );
+      expect(await eventually(() => groups.every((g) => /Redis connected/.test(g.replicas[0]!.output())))).toBe(true);
       const replicas = groups.map((g) => g.replicas[0]!);
       stack = {
         sim,

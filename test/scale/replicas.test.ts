@@ -54,7 +54,15 @@ if (haveTools('redis-server', 'haproxy')) {
       sim.controls.addAccount(TENANT_B);
       sim.controls.addServers(4, { tenantId: TENANT_B.tenantId });
       identity = await recordTokens(sim);
-      stack = await startReplicas(3, { sim, redisUrl: redis.url, env: { NHN_IDENTITY_URL: identity.url, REDIS_KEY_PREFIX: 'gw-test:' } });
+      // A generous command timeout: on a loaded machine a slow answer would (rightly) be served from
+      // memory, and the exact call counts below are about sharing, not about timeouts.
+      stack = await startReplicas(3, {
+        sim,
+        redisUrl: redis.url,
+        env: { NHN_IDENTITY_URL: identity.url, REDIS_KEY_PREFIX: 'gw-test:', REDIS_COMMAND_TIMEOUT_MS: '5000' },
+      });
+      // Ready does not wait for Redis (a replica serves from memory until it answers): the tests do.
+      expect(await eventually(() => stack.replicas.every((r) => /Redis connected/.test(r.output())))).toBe(true);
     }, 60_000);
     afterAll(async () => {
       await stack?.close();
