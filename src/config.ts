@@ -81,6 +81,8 @@ export interface Config {
   persistedOperationsFile?: string;
   /** Origins allowed by CORS; empty means CORS is off (no cross-origin browser access). */
   corsOrigins: string[];
+  /** Shared state of several replicas (caches); absent when REDIS_URL is unset: all stays in-process. */
+  redis?: RedisSettings;
   /** Prometheus metrics, on a port of their own (src/observability/metrics.ts). */
   metrics: {
     /** undefined: no metrics at all (METRICS_PORT=off); 0 takes a free port. */
@@ -131,6 +133,20 @@ export interface Config {
     buildDelayMs: number;
     seed: number;
   };
+}
+
+export interface RedisSettings {
+  /** `redis://` or `rediss://` (TLS); may carry a user and password (never logged). */
+  url: string;
+  /** REDIS_PASSWORD, for a password kept apart from the URL (e.g. its own Secret key). */
+  password?: string;
+  /** Put before every key and channel, so that several gateways (or other apps) can share one Redis. */
+  keyPrefix: string;
+  connectTimeoutMs: number;
+  /** A command not answered by then fails, and the gateway serves from its own memory. */
+  commandTimeoutMs: number;
+  /** A project's watcher lease outlives its holder by at most this (another replica then takes over). */
+  leaseTtlMs: number;
 }
 
 export type TracesSampler =
@@ -200,6 +216,36 @@ function url(env: Env, name: string): string | undefined {
   }
   if (parsed.username || parsed.password) throw new ConfigError(`${name} must not carry credentials`);
   return raw.replace(/\/+$/, '');
+}
+
+function redisSettings(env: Env): RedisSettings | undefined {
+  const raw = text(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // Not echoed: the value may hold a password.
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  if (parsed.pathname !== '' && parsed.pathname !== '/' && !/^\/\d{1,2}$/.test(parsed.pathname)) {
+    throw new ConfigError('REDIS_URL may only name a database number as its path (e.g. /0)');
+  }
+  const keyPrefix = text(env, 'REDIS_KEY_PREFIX') ?? 'nhn-gateway:';
+  if (!/^[A-Za-z0-9._:{}-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX must be 1-64 letters, digits or ._:{}-');
+  }
+  return {
+    url: raw,
+    password: env.REDIS_PASSWORD || undefined,
+    keyPrefix,
+    connectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 10, 60_000),
+    commandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
+    leaseTtlMs: integer(env, 'LIVE_LEASE_TTL_MS', 15_000, 100, 600_000),
+  };
 }
 
 /** W3C Baggage-style `key=value,key=value` (values percent-decoded), as OTEL_* lists are written. */
@@ -381,6 +427,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: flag(env, 'INTROSPECTION', !production),
     persistedOperationsFile: text(env, 'PERSISTED_OPERATIONS_FILE'),
     corsOrigins,
+    redis: redisSettings(env),
     metrics: {
       port: metricsPort(env),
       host: text(env, 'METRICS_HOST') ?? text(env, 'HOST') ?? '0.0.0.0',

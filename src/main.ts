@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { createSharedLive } from './live/shared.js';
+import { SharedState } from './redis.js';
 import { createObservability, serveMetrics } from './observability/index.js';
 import type { DemoAccount } from './schema/examples.js';
 import type { Simulator } from './simulator/index.js';
@@ -86,8 +88,12 @@ async function main(): Promise<void> {
   }
 
   const observability = await createObservability(config);
-  const upstream = createUpstreamClient(config, observability);
-  const gateway = createGateway({ config, upstream, logger, demoAccount, observability });
+  // Not awaited: a replica serves from its own memory until Redis answers (and whenever it stops).
+  const sharedState = config.redis === undefined ? undefined : new SharedState(config.redis, logger);
+  if (sharedState !== undefined && observability.metrics !== undefined) observability.metrics.readSharedState = () => sharedState.status();
+  const upstream = createUpstreamClient(config, { metrics: observability.metrics, tracing: observability.tracing, sharedState });
+  const sharedLive = sharedState === undefined ? undefined : createSharedLive({ config, upstream, logger, shared: sharedState });
+  const gateway = createGateway({ config, upstream, logger, demoAccount, observability, live: sharedLive?.live });
   const server = createServer(gateway.yoga);
   const live = attachLiveTransports(server, gateway, config);
   const inFlight = trackRequests(server);
@@ -144,6 +150,8 @@ async function main(): Promise<void> {
     await upstream.close();
     await metricsServer?.close();
     await observability.close();
+    await sharedLive?.close();
+    await sharedState?.close();
     await simulator?.close();
     process.exit(0);
   };

@@ -22,7 +22,9 @@ import type { LiveMessage, ServerChangeEvent } from './events.js';
 import { ProjectWatcher, type LiveTimings, type WakeHint, type WatcherSource, type WatcherStats } from './watcher.js';
 
 export const LIVE_TOPIC = 'live:servers';
-export type LivePubSub = PubSub<{ [LIVE_TOPIC]: [key: string, message: LiveMessage] }>;
+/** A mutation's wake-up, for the replica whose watcher polls the project (wherever that is). */
+export const WAKE_TOPIC = 'live:wake';
+export type LivePubSub = PubSub<{ [LIVE_TOPIC]: [key: string, message: LiveMessage]; [WAKE_TOPIC]: [wake: { key: string; hint: WakeHint }] }>;
 
 /** Who opens a subscription: the request's caller and the client's address (for per-caller limits). */
 export interface Subscriber {
@@ -77,6 +79,8 @@ export interface LiveOptions {
   logger: Logger;
   pubSub?: LivePubSub;
   coordinator?: WatcherCoordinator;
+  /** Replicas: mutations' wake-ups go through the pub/sub to whichever replica polls the project. */
+  wakeEverywhere?: boolean;
 }
 
 export interface LiveStats {
@@ -111,11 +115,24 @@ export class LiveServers extends EventEmitter {
   private readonly perCaller = new Map<string, number>();
   private total = 0;
   private readonly timings: LiveTimings;
+  private wakes: AsyncIterableIterator<{ key: string; hint: WakeHint }> | undefined;
 
   constructor(private readonly options: LiveOptions) {
     super();
-    this.pubSub = options.pubSub ?? createPubSub<{ [LIVE_TOPIC]: [key: string, message: LiveMessage] }>({ eventTarget: unboundedEventTarget() });
+    this.pubSub = options.pubSub ?? (createPubSub({ eventTarget: unboundedEventTarget() }) as LivePubSub);
     this.coordinator = options.coordinator ?? inProcessCoordinator;
+    if (options.wakeEverywhere) {
+      // Every replica hears every wake-up; the one whose watcher holds the project's lease acts on it.
+      this.wakes = this.pubSub.subscribe(WAKE_TOPIC);
+      void (async () => {
+        for await (const { key, hint } of this.wakes!) {
+          const project = this.projects.get(key);
+          if (project === undefined) continue;
+          this.options.logger.debug('live watcher woken by a mutation', { key, reason: hint.reason });
+          project.watcher.wake(hint);
+        }
+      })();
+    }
     const live = options.config.live;
     this.timings = {
       fastIntervalMs: live.fastIntervalMs,
@@ -251,6 +268,13 @@ export class LiveServers extends EventEmitter {
       this.timings,
       () => this.sourceFor(project),
       () => this.coordinator.mayPoll(key),
+      this.coordinator.saveSnapshot && this.coordinator.loadSnapshot
+        ? {
+            save: (snapshot) => this.coordinator.saveSnapshot!(key, snapshot),
+            load: (always) => this.coordinator.loadSnapshot!(key, always),
+            release: () => this.coordinator.release(key),
+          }
+        : undefined,
     );
     project.watcher.on('event', (event: ServerChangeEvent) => {
       this.emit('event', { key, event });
@@ -355,7 +379,9 @@ export class LiveServers extends EventEmitter {
    * subscribed to that project) it does nothing.
    */
   wake(tenantId: string, hint: WakeHint): void {
-    this.projects.get(this.keyOf(tenantId))?.watcher.wake(hint);
+    const key = this.keyOf(tenantId);
+    if (this.options.wakeEverywhere) void this.pubSub.publish(WAKE_TOPIC, { key, hint });
+    else this.projects.get(key)?.watcher.wake(hint);
   }
 
   stats(): LiveStats {
@@ -370,5 +396,8 @@ export class LiveServers extends EventEmitter {
       project.watcher.stop();
     }
     this.projects.clear();
+    void this.wakes?.return?.();
+    // Leases go at once: another replica takes the projects over without waiting for their TTL.
+    void this.coordinator.close?.();
   }
 }

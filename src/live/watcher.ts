@@ -115,6 +115,9 @@ export class ProjectWatcher extends EventEmitter {
   private markReady!: () => void;
   private readonly counters = { polls: 0, relists: 0, rereads: 0, failures: 0, events: 0 };
   private lastPollAt: number | null = null;
+  /** False while another replica holds the project's lease: this one follows and publishes nothing. */
+  private holding = true;
+  private sharedMark = '';
 
   constructor(
     readonly key: string,
@@ -123,6 +126,12 @@ export class ProjectWatcher extends EventEmitter {
     private readonly source: () => WatcherSource | null,
     /** Whether this process holds the project's lease now (see coordinator.ts). */
     private readonly mayPoll: () => Promise<boolean>,
+    /** With replicas: where the holder leaves its snapshot and the others read it (see coordinator.ts). */
+    private readonly shared?: {
+      save(snapshot: WatcherSnapshot): Promise<void>;
+      load(always: boolean): Promise<WatcherSnapshot | null>;
+      release(): Promise<void>;
+    },
   ) {
     super();
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
@@ -154,7 +163,10 @@ export class ProjectWatcher extends EventEmitter {
   wake(hint: WakeHint = { reason: 'changed' }): void {
     this.fastUntil = Date.now() + this.timings.fastAfterWakeMs;
     if (hint.serverId !== undefined) {
-      if (hint.reason === 'deleted') this.gone(hint.serverId, new Date().toISOString());
+      // Only the holder publishes: a follower's DELETED would reach every subscriber a second time.
+      if (hint.reason === 'deleted') {
+        if (this.holding) this.gone(hint.serverId, new Date().toISOString());
+      }
       // Attachments finish after the 202 (Cinder), so one read at once may be too early.
       else if (hint.reason === 'reread') this.rereads.set(hint.serverId, Date.now() + this.timings.fastAfterWakeMs);
     }
@@ -209,12 +221,28 @@ export class ProjectWatcher extends EventEmitter {
     this.wokenWhilePolling = false;
     let delay: number;
     try {
-      const source = (await this.mayPoll()) ? this.source() : null;
+      // The credential first: a replica without a proven one must not take the lease from one that has.
+      const candidate = this.source();
+      const source = candidate !== null && (await this.mayPoll()) ? candidate : null;
       if (source === null) {
-        // Another process polls this project (or no proven credential exists yet): look again later.
+        // Another process polls this project (or no proven credential exists yet): follow what the
+        // holder knows, and look again later. A holder whose last credential went gives the lease up,
+        // so that a replica with a proven one can take it.
+        if (candidate === null && this.holding) await this.shared?.release();
+        this.holding = false;
+        const snapshot = await this.shared?.load(false);
+        if (snapshot) this.restore(snapshot);
         delay = this.timings.fastIntervalMs;
       } else {
+        if (!this.holding && this.shared) {
+          // Taking over: continue from the last holder's watermark, so that what changed since its
+          // last poll is published by this one's first delta.
+          const snapshot = await this.shared.load(true);
+          if (snapshot) this.restore(snapshot);
+        }
+        this.holding = true;
         await this.poll(source);
+        await this.share();
         this.consecutiveFailures = 0;
         delay = this.wantsFast(Date.now()) ? this.timings.fastIntervalMs : this.timings.slowIntervalMs;
       }
@@ -232,6 +260,15 @@ export class ProjectWatcher extends EventEmitter {
     }
     if (!this.running) return;
     this.schedule(this.wokenWhilePolling ? 0 : delay);
+  }
+
+  /** Leaves the snapshot for the other replicas when this poll changed what the watcher knows. */
+  private async share(): Promise<void> {
+    if (!this.shared) return;
+    const mark = `${this.watermarkMs}/${this.counters.events}/${this.counters.relists}/${this.known.size}`;
+    if (mark === this.sharedMark) return;
+    this.sharedMark = mark;
+    await this.shared.save(this.snapshot());
   }
 
   private async poll(source: WatcherSource): Promise<void> {

@@ -47,6 +47,13 @@ export interface GatewayMetrics {
    * a hundred images, and plain counters there cost nothing next to a labelled increment each.
    */
   readCacheLookups?: () => Iterable<[cache: string, hits: number, misses: number]>;
+  /** 1 while caches (and live state) are shared through Redis; 0 while Redis is away or REDIS_URL unset. */
+  readonly redisUp: Gauge;
+  readonly redisOutages: Counter;
+  /** Cache operations served from this replica's memory because Redis was unavailable or failed. */
+  readonly redisFallbacks: Counter;
+  /** The Redis connection's state, read at scrape time (set by main.ts when REDIS_URL is set). */
+  readSharedState?: () => { up: boolean; outages: number; fallbacks: number };
   /** The exposition text (for /metrics). */
   scrape(): Promise<string>;
 }
@@ -147,6 +154,36 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
       help: 'From a change in NHN (its updated time) to the event published to subscribers',
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
+    }),
+    redisUp: new Gauge({
+      name: name('redis_up'),
+      help: "1 while the replicas' shared state goes through Redis; 0 while Redis is unavailable (each replica then serves from its own memory) or REDIS_URL is unset",
+      registers,
+      collect() {
+        this.set(metrics.readSharedState?.().up ? 1 : 0);
+      },
+    }),
+    redisOutages: new Counter({
+      name: name('redis_outages_total'),
+      help: 'Times Redis became unavailable to this replica (it then served from its own memory until Redis was back)',
+      registers,
+      collect() {
+        const state = metrics.readSharedState?.();
+        if (state === undefined) return;
+        this.reset();
+        this.inc(state.outages);
+      },
+    }),
+    redisFallbacks: new Counter({
+      name: name('redis_fallbacks_total'),
+      help: "Cache and pub/sub operations served from this replica's memory because Redis was unavailable or failed",
+      registers,
+      collect() {
+        const state = metrics.readSharedState?.();
+        if (state === undefined) return;
+        this.reset();
+        this.inc(state.fallbacks);
+      },
     }),
     scrape: () => registry.metrics(),
   };

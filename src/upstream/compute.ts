@@ -41,7 +41,7 @@ export class Compute implements ComputeApi {
 
   /** From the cached catalogue when there is one; else `GET /flavors/{id}` (private flavors too). */
   async getFlavor(id: string): Promise<NovaFlavor | null> {
-    const cached = this.session.core.caches.flavors.get(this.session.scope, FLAVOR_CATALOGUE_KEY);
+    const cached = await this.session.core.caches.flavors.peek(this.session.scope, FLAVOR_CATALOGUE_KEY);
     const known = cached?.find((flavor) => flavor.id === id);
     if (known !== undefined) return known;
     const response = await this.session.call('compute', 'GET', `/flavors/${segment('compute', id)}`, NOT_FOUND_IS_NULL);

@@ -3,6 +3,7 @@
 // GraphQL request gets a cheap Session bound to its caller and deadline.
 
 import type { Config } from '../config.js';
+import type { SharedState } from '../redis.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import { type RequestTelemetry, UpstreamTelemetry } from '../observability/upstream.js';
@@ -14,6 +15,7 @@ import { endpointFromRoot } from './urls.js';
 import type { Endpoint } from './urls.js';
 import { ServiceAccountTokens, issueToken } from './identity.js';
 import { Session } from './session.js';
+import { RedisCacheStore } from './shared-cache.js';
 import type { ApiService, ClientCore, UpstreamCaches } from './session.js';
 import type { Caller, KeystoneAccess, SessionOptions, UpstreamClient, UpstreamSession } from './types.js';
 
@@ -23,8 +25,13 @@ export interface UpstreamObservability {
   tracing?: Tracing;
 }
 
-export function createUpstreamClient(config: Config, observability: UpstreamObservability = {}): UpstreamClient {
-  return new Client(config, observability);
+export interface UpstreamClientOptions extends UpstreamObservability {
+  /** Redis (REDIS_URL): the caches keep their entries there, shared by every replica. */
+  sharedState?: SharedState;
+}
+
+export function createUpstreamClient(config: Config, options: UpstreamClientOptions = {}): UpstreamClient {
+  return new Client(config, options);
 }
 
 class Client implements UpstreamClient, ClientCore {
@@ -39,7 +46,7 @@ class Client implements UpstreamClient, ClientCore {
 
   constructor(
     readonly config: Config,
-    { metrics, tracing }: UpstreamObservability,
+    { metrics, tracing, sharedState }: UpstreamClientOptions,
   ) {
     const observed = metrics !== undefined || tracing !== undefined;
     this.transport = new HttpTransport(config.upstream, observed ? new UpstreamTelemetry(metrics, tracing) : undefined);
@@ -68,6 +75,10 @@ class Client implements UpstreamClient, ClientCore {
       images: new TtlLruCache(cache.imagesTtlMs, cache.maxEntries, Date.now, isSettledImage),
       keypairs: new TtlLruCache(cache.keypairsTtlMs, cache.maxEntries),
     };
+    if (sharedState !== undefined) {
+      const store = new RedisCacheStore(sharedState);
+      for (const [name, cache] of Object.entries(this.caches)) (cache as TtlLruCache<unknown>).share(store, name);
+    }
     if (metrics !== undefined) {
       metrics.readBreakerStates = () => this.transport.breakerStates();
       if (this.account) this.account.onRefresh = (outcome) => metrics.tokens.inc({ kind: 'refresh', outcome });

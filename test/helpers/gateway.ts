@@ -132,7 +132,7 @@ export interface GatewayProcess {
   child: ChildProcess;
   /** The gateway's origin, e.g. http://127.0.0.1:43567. */
   origin: string;
-  /** The embedded simulator's origin (its controls are under /__simulator/). */
+  /** The embedded simulator's origin (its controls are under /__simulator/); empty without one. */
   simulatorUrl: string;
   /** The Prometheus endpoint's URL, unless METRICS_PORT=off. */
   metricsUrl?: string;
@@ -174,7 +174,8 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
   return {
     child,
     origin: /(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]!,
-    simulatorUrl: /simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!,
+    // Empty when NHN_IDENTITY_URL pointed the process at a simulator of the test's own.
+    simulatorUrl: /simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '',
     metricsUrl: /Prometheus metrics: (http:\/\/\S+)/.exec(output)?.[1],
     output: () => output,
     async stop() {
