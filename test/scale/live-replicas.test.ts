@@ -54,8 +54,8 @@ async function countingProxy(sim: Simulator): Promise<CountingProxy> {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, counts, server };
 }
 
-function sse(origin: string, query: string, variables?: Record<string, unknown>): Subscription {
-  const client = createSseClient({ url: `${origin}/graphql`, retryAttempts: 0, singleConnection: false });
+function sse(origin: string, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Subscription {
+  const client = createSseClient({ url: `${origin}/graphql`, retryAttempts: 0, singleConnection: false, headers });
   const sub = collect((sink) => client.subscribe({ query, variables }, sink));
   const dispose = sub.dispose;
   sub.dispose = () => {
@@ -202,6 +202,26 @@ if (haveTools('redis-server')) {
       sim.controls.changeServer(ids['win-01']!, { action: 'start' });
       await started;
       for (const sub of live) expect(sub.completed).toBe(false);
+    }, 60_000);
+
+    test('what live state keeps in Redis (leases, watcher snapshots) holds no token or password, a pass-through subscriber's included', async () => {
+      const alive = [0, 1, 2].filter((i) => stack.replicas[i]!.child.exitCode === null && stack.replicas[i]!.child.signalCode === null);
+      const issued = await stack.gql(alive[0]!, 'mutation($i: IssueTokenInput!) { issueToken(input: $i) { id } }', {
+        i: { tenantId: sim.tenantId, username: sim.username, password: sim.apiPassword },
+      });
+      const token: string = issued.data.issueToken.id;
+      // A pass-through subscriber (its token proven, then usable by the watcher) and a change to publish.
+      const own = sse(stack.replicas[alive.at(-1)!]!.origin, SERVER_SUB, { id: ids['db-01'] }, { 'X-Auth-Token': token, 'X-Tenant-Id': sim.tenantId });
+      subs.push(own);
+      await own.next((r) => r.data?.server.status === 'ACTIVE');
+      const stopped = own.next((r) => r.data?.server.status === 'SHUTOFF');
+      sim.controls.changeServer(ids['db-01']!, { action: 'stop' });
+      await stopped;
+
+      const stored = await redis.dump();
+      const text = [...stored].map(([key, value]) => `${key}\n${value}`).join('\n');
+      expect(text).toContain(ids['db-01']!); // the scan sees the live snapshot, not an empty store
+      expect([token, sim.apiPassword].filter((secret) => text.includes(secret))).toEqual([]);
     }, 60_000);
   });
 }
