@@ -204,7 +204,7 @@ if (haveTools('redis-server')) {
       for (const sub of live) expect(sub.completed).toBe(false);
     }, 60_000);
 
-    test('what live state keeps in Redis (leases, watcher snapshots) holds no token or password, a pass-through subscriber's included', async () => {
+    test("what live state keeps in Redis (leases, watcher snapshots) holds no token or password, a pass-through subscriber's included", async () => {
       const alive = [0, 1, 2].filter((i) => stack.replicas[i]!.child.exitCode === null && stack.replicas[i]!.child.signalCode === null);
       const issued = await stack.gql(alive[0]!, 'mutation($i: IssueTokenInput!) { issueToken(input: $i) { id } }', {
         i: { tenantId: sim.tenantId, username: sim.username, password: sim.apiPassword },
