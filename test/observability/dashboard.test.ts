@@ -1,31 +1,41 @@
 // deploy/grafana's dashboard queries only what the gateway exports: after traffic that exercises every
-// instrument the dashboard reads (a failing upstream, a retry, a breaker opening, a cache hit, a token),
+// instrument the dashboard reads (a failing upstream, a retry, a breaker opening, a cache hit, a token,
+// a live subscription with its watcher's polls and an event),
 // each metric name in each panel's PromQL has samples in a scrape, with every label the query groups
 // or filters by. And the file is an importable dashboard (datasource input, unique panel ids).
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Stack, startStack } from '../helpers/gateway.js';
+import { type LiveStack, startLiveStack } from '../helpers/live.js';
 import { parseExposition, type Sample } from './scrape.js';
 
 const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/nhn-gateway-dashboard.json', import.meta.url), 'utf8'));
 /** Added by Prometheus when it scrapes (the target's labels), not by the gateway. */
 const TARGET_LABELS = new Set(['job', 'instance']);
 
-let stack: Stack;
+let stack: LiveStack;
 let samples: Sample[];
 
 beforeAll(async () => {
-  stack = await startStack({ env: { UPSTREAM_BREAKER_FAILURES: '3' } });
+  stack = await startLiveStack({ env: { UPSTREAM_BREAKER_FAILURES: '3' } });
   await stack.gql('{ flavors { id } }');
   await stack.gql('{ flavors { id } }');
   await stack.gql('query { ');
   await stack.gql('mutation($i: IssueTokenInput!) { issueToken(input: $i) { id } }', {
     i: { tenantId: stack.sim.tenantId, username: stack.sim.username, password: stack.sim.apiPassword },
   });
+  // Live server state, before the compute breaker opens below: a subscription open while its watcher
+  // polls and publishes a change.
+  const id = (await stack.gql('{ servers(first: 50) { edges { node { id name } } } }')).data.servers.edges.find((e: any) => e.node.name === 'web-01').node.id;
+  const live = stack.sse('subscription($id: ID!) { server(id: $id) { status } }', { id });
+  await live.next((r) => r.data?.server?.status === 'ACTIVE');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  stack.sim.controls.changeServer(id, { action: 'stop' });
+  await live.next((r) => r.data?.server?.status === 'SHUTOFF');
   stack.sim.controls.failNext('GET compute /os-availability-zone', 3, { status: 503 });
   await stack.gql('{ availabilityZones { name } }');
   samples = parseExposition(await stack.observability.metrics!.scrape());
+  live.dispose();
 });
 afterAll(() => stack.close());
 
