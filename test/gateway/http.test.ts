@@ -7,7 +7,7 @@ import { getIntrospectionQuery } from '../../src/schema/graphql.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
 import { createUpstreamClient } from '../../src/upstream/index.js';
-import { type GraphQLBody, GRAPHQL_URL, type Stack, startStack, waitForStatus } from '../helpers/gateway.js';
+import { type GraphQLBody, GRAPHQL_URL, type Stack, eventually, startStack, waitForStatus } from '../helpers/gateway.js';
 
 let stack: Stack;
 const logLines: string[] = [];
@@ -146,16 +146,6 @@ describe('request log', () => {
   });
 });
 
-async function waitForVolumeStatus(id: string, status: string, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const body = await stack.gql<{ volume: { status: string } | null }>('query($id: ID!) { volume(id: $id) { status } }', { id });
-    if (body.data?.volume?.status === status) return;
-    if (Date.now() > until) throw new Error(`volume ${id} did not reach ${status}: ${JSON.stringify(body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** The first `next` event of a subscription over SSE (then the stream is let go). */
 async function firstEvent(query: string, variables: unknown): Promise<{ data?: unknown; errors?: unknown[] }> {
   const response = await stack.gateway.yoga.fetch(GRAPHQL_URL, {
@@ -215,7 +205,10 @@ describe('GraphiQL', () => {
     // step takes a moment: RestartServer needs its server parked, SnapshotDataVolume its volume attached.
     const settledBefore: Record<string, (variables: Record<string, string>) => Promise<void>> = {
       RestartServer: (v) => waitForStatus(stack, v.id!, 'SHELVED_OFFLOADED'),
-      SnapshotDataVolume: (v) => waitForVolumeStatus(v.volumeId!, 'in-use'),
+      SnapshotDataVolume: async (v) => {
+        const volumeStatus = async () => (await stack.gql('query($id: ID!) { volume(id: $id) { status } }', { id: v.volumeId })).data?.volume?.status;
+        expect(await eventually(async () => (await volumeStatus()) === 'in-use')).toBe(true);
+      },
     };
     for (const tab of tabs) {
       const variables = tab.variables ? JSON.parse(tab.variables) : undefined;
