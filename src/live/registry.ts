@@ -8,7 +8,6 @@
 // `@graphql-yoga/redis-event-target`), `coordinator` decides which process polls a project, and
 // `wake` is the one entry point mutations use (a replica without the lease would publish it).
 
-import { createHash } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { Config } from '../config.js';
@@ -16,6 +15,7 @@ import type { Logger } from '../log.js';
 import { gatewayError } from '../schema/errors.js';
 import type { GraphQLError } from '../schema/graphql.js';
 import { UpstreamError } from '../upstream/errors.js';
+import { tokenHash } from '../upstream/session.js';
 import type { Caller, NovaServer, UpstreamClient, UpstreamSession } from '../upstream/types.js';
 import { inProcessCoordinator, type WatcherCoordinator } from './coordinator.js';
 import type { LiveMessage, ServerChangeEvent } from './events.js';
@@ -95,10 +95,6 @@ function unboundedEventTarget() {
   return target as unknown as NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
 }
 
-function hashOf(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
-}
-
 function refused(error: unknown): boolean {
   return error instanceof UpstreamError && error.kind === 'http' && (error.status === 401 || error.status === 403);
 }
@@ -162,7 +158,7 @@ export class LiveServers extends EventEmitter {
    */
   async open(subscriber: Subscriber): Promise<LiveSubscription> {
     const { caller } = subscriber;
-    const callerKey = caller.kind === 'passthrough' ? `token:${hashOf(caller.token)}` : `address:${subscriber.clientAddress}`;
+    const callerKey = caller.kind === 'passthrough' ? `token:${tokenHash(caller.token)}` : `address:${subscriber.clientAddress}`;
     const { maxSubscriptions, maxSubscriptionsPerCaller } = this.options.config.live;
     if (this.total >= maxSubscriptions) {
       throw gatewayError('TOO_MANY_SUBSCRIPTIONS', `This gateway has ${maxSubscriptions} subscriptions open, its limit; retry later.`, { limit: 'total' });
@@ -221,7 +217,7 @@ export class LiveServers extends EventEmitter {
     const ended = new Promise<GraphQLError>((resolve) => (endWith = resolve));
     const member: Member = { subscription, end: (error) => endWith(error) };
     if (caller.kind === 'passthrough') {
-      const hash = hashOf(caller.token);
+      const hash = tokenHash(caller.token);
       let credential = project.credentials.get(hash);
       if (!credential) {
         credential = { caller, key, hash, provenAt: Date.now(), members: new Set() };

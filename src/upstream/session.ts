@@ -189,7 +189,8 @@ export class Session implements UpstreamSession {
   }
 }
 
-function tokenHash(token: string): string {
+/** A caller's token as a cache and registry key: the token itself is never kept. */
+export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
