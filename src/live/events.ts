@@ -4,6 +4,7 @@
 
 import { toServer } from '../schema/compute/server-mapping.js';
 import type { Server } from '../schema/compute/server-mapping.js';
+import { toIsoUtc } from '../schema/datetime.js';
 import type { NovaServer } from '../upstream/types.js';
 
 export type ServerChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
@@ -105,4 +106,10 @@ export function asDeleted(raw: NovaServer, at: string): NovaServer {
     'OS-EXT-STS:power_state': 0,
     'OS-SRV-USG:terminated_at': raw['OS-SRV-USG:terminated_at'] ?? at,
   };
+}
+
+/** Nova's `updated` of a server in epoch ms (zone-less forms read as UTC); NaN when absent or invalid. */
+export function updatedMs(raw: NovaServer): number {
+  const iso = typeof raw.updated === 'string' ? toIsoUtc(raw.updated) : null;
+  return iso === null ? Number.NaN : Date.parse(iso);
 }

@@ -14,12 +14,11 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { gatewayError } from '../schema/errors.js';
 import type { GraphQLError } from '../schema/graphql.js';
-import { UpstreamError } from '../upstream/errors.js';
 import { tokenHash } from '../upstream/session.js';
 import type { Caller, NovaServer, UpstreamClient, UpstreamSession } from '../upstream/types.js';
 import { inProcessCoordinator, type WatcherCoordinator } from './coordinator.js';
 import type { LiveMessage, ServerChangeEvent } from './events.js';
-import { ProjectWatcher, type LiveTimings, type WakeHint, type WatcherSource, type WatcherStats } from './watcher.js';
+import { ProjectWatcher, refusal, type LiveTimings, type WakeHint, type WatcherSource, type WatcherStats } from './watcher.js';
 
 export const LIVE_TOPIC = 'live:servers';
 /** A mutation's wake-up, for the replica whose watcher polls the project (wherever that is). */
@@ -93,10 +92,6 @@ function unboundedEventTarget() {
   const target = new EventTarget();
   setMaxListeners(0, target);
   return target as unknown as NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
-}
-
-function refused(error: unknown): boolean {
-  return error instanceof UpstreamError && error.kind === 'http' && (error.status === 401 || error.status === 403);
 }
 
 /**
@@ -198,7 +193,7 @@ export class LiveServers extends EventEmitter {
       await this.sessionFor(caller).compute.listServers({ limit: 1 }, { detail: false });
       this.emit('proof', { key, accepted: true });
     } catch (error) {
-      this.emit('proof', { key, accepted: !refused(error) });
+      this.emit('proof', { key, accepted: !refusal(error) });
       throw error;
     }
   }
@@ -330,7 +325,7 @@ export class LiveServers extends EventEmitter {
         await this.prove(credential.caller, project.key);
         credential.provenAt = Date.now();
       } catch (error) {
-        if (!refused(error)) return; // an outage proves nothing either way: keep the subscription
+        if (!refusal(error)) return; // an outage proves nothing either way: keep the subscription
         const ending = gatewayError('UNAUTHENTICATED', 'The upstream no longer accepts this token; subscribe again with a valid one.');
         for (const member of [...credential.members]) member.end(ending);
         project.credentials.delete(credential.hash);

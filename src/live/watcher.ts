@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { serverStatus } from '../schema/compute/server-mapping.js';
 import { UpstreamError } from '../upstream/errors.js';
 import type { NovaServer, ServerListPage, ServerListQuery } from '../upstream/types.js';
-import { ALL_SERVER_FIELDS, asDeleted, changedFields, contentKey, inTransition, type ServerChangeEvent } from './events.js';
+import { ALL_SERVER_FIELDS, asDeleted, changedFields, contentKey, inTransition, type ServerChangeEvent, updatedMs } from './events.js';
 import { toServer } from '../schema/compute/server-mapping.js';
 
 export interface LiveTimings {
@@ -83,13 +83,8 @@ function changesSinceValue(ms: number): string {
   return new Date(Math.max(0, ms)).toISOString().slice(0, 19) + 'Z';
 }
 
-function parseUpdated(raw: NovaServer): number {
-  if (typeof raw.updated !== 'string') return Number.NaN;
-  const text = /[zZ]|[+-]\d\d:?\d\d$/.test(raw.updated) ? raw.updated : `${raw.updated}Z`;
-  return Date.parse(text);
-}
-
-function refusal(error: unknown): boolean {
+/** The upstream refused the credential itself (401/403), and it is a caller's, not the service account's. */
+export function refusal(error: unknown): boolean {
   return error instanceof UpstreamError && error.kind === 'http' && (error.status === 401 || error.status === 403) && !error.serviceAccount;
 }
 
@@ -197,7 +192,7 @@ export class ProjectWatcher extends EventEmitter {
   restore(snapshot: WatcherSnapshot): void {
     this.watermarkMs = snapshot.watermarkMs;
     this.lastRelistAt = snapshot.lastRelistAt;
-    this.known = new Map(snapshot.known.map(([id, raw]) => [id, { raw, key: contentKey(raw), updatedMs: parseUpdated(raw) }]));
+    this.known = new Map(snapshot.known.map(([id, raw]) => [id, { raw, key: contentKey(raw), updatedMs: updatedMs(raw) }]));
     this.listed = true;
     this.markReady();
   }
@@ -323,8 +318,8 @@ export class ProjectWatcher extends EventEmitter {
     let newest = this.watermarkMs ?? Number.NEGATIVE_INFINITY;
     for (const raw of rows) {
       if (typeof raw?.id !== 'string') continue;
-      const updatedMs = parseUpdated(raw);
-      if (Number.isFinite(updatedMs)) newest = Math.max(newest, updatedMs);
+      const updated = updatedMs(raw);
+      if (Number.isFinite(updated)) newest = Math.max(newest, updated);
       if (serverStatus(raw.status) === 'DELETED') {
         // Deleted rows stay in changes-since answers for a while: only the first one is news.
         const known = this.known.get(raw.id);
@@ -337,7 +332,7 @@ export class ProjectWatcher extends EventEmitter {
       seen.add(raw.id);
       const key = contentKey(raw);
       const known = this.known.get(raw.id);
-      this.known.set(raw.id, { raw, key, updatedMs });
+      this.known.set(raw.id, { raw, key, updatedMs: updated });
       if (!known) {
         if (!first) this.publish({ kind: 'CREATED', server: raw, changedFields: ALL_SERVER_FIELDS, observedAt });
       } else if (known.key !== key) {

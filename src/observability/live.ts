@@ -3,8 +3,7 @@
 // (without tokens or ids in anything recorded here) and this turns them into bounded labels.
 
 import type { LiveServers } from '../live/registry.js';
-import type { ServerChangeEvent } from '../live/events.js';
-import { toIsoUtc } from '../schema/datetime.js';
+import { type ServerChangeEvent, updatedMs } from '../live/events.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export function measureLive(live: LiveServers, metrics: GatewayMetrics): void {
@@ -16,8 +15,7 @@ export function measureLive(live: LiveServers, metrics: GatewayMetrics): void {
     // A deletion has no time of its own upstream (its last `updated` is older than the delete).
     if (event.kind === 'DELETED') return;
     // Nova's `updated` has whole seconds: the lag reads up to a second high, never low.
-    const iso = typeof event.server.updated === 'string' ? toIsoUtc(event.server.updated) : null;
-    const updated = iso === null ? NaN : Date.parse(iso);
+    const updated = updatedMs(event.server);
     if (Number.isFinite(updated)) metrics.watcherLag.observe(Math.max(0, (Date.now() - updated) / 1000));
   });
 }
