@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { serveMetrics, type MetricsServer } from '../../src/observability/index.js';
+import { eventually } from '../helpers/gateway.js';
 import { type LiveStack, startLiveStack } from '../helpers/live.js';
 import { parseExposition, type Sample, series } from './scrape.js';
 
@@ -39,10 +40,10 @@ test('subscriptions open by field, watcher polls by outcome, and the lag of even
 
   one.dispose();
   all.dispose();
-  const until = Date.now() + 5_000;
-  do {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // The streams end a moment after the clients go.
+  await eventually(async () => {
     samples = await scrape();
-  } while (Object.values(series(samples, 'nhn_gateway_subscriptions_open')).some((n) => n !== 0) && Date.now() < until);
+    return Object.values(series(samples, 'nhn_gateway_subscriptions_open')).every((n) => n === 0);
+  });
   expect(series(samples, 'nhn_gateway_subscriptions_open')).toEqual({ 'subscription=server': 0, 'subscription=serverChanges': 0 });
 });
